@@ -101,6 +101,7 @@ public static class EnvironmentVariableBinder
         if ((ca ?? caAlias) is { } caFile)
         {
             connection.SslCaLocation = caFile;
+            connection.SslCaLocationVariable = ca is null ? SslCaFile : SslCaLocation;
         }
 
         reader.String(SslCertificateFile, v => connection.SslCertificateLocation = v);

@@ -61,10 +61,7 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
 
         ValidateConnection(options.Connection, Add);
         ValidateProducer(options.Producer, Add);
-        if (kinds.HasFlag(EventBusClientKinds.Consumer))
-        {
-            ValidateConsumer(options.Consumer, Add);
-        }
+        ValidateConsumer(options.Consumer, kinds.HasFlag(EventBusClientKinds.Consumer), Add);
 
         ValidateTopics(options.Topics, Add);
         return problems;
@@ -138,7 +135,7 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
 
         if (EnvironmentVariableBinder.UsesSsl(protocol))
         {
-            CheckFile(c.SslCaLocation, SslCaLocation, add);
+            CheckFile(c.SslCaLocation, c.SslCaLocationVariable ?? SslCaLocation, add);
             CheckFile(c.SslCertificateLocation, SslCertificateFile, add);
             CheckFile(c.SslKeyLocation, SslKeyFile, add);
             if (string.IsNullOrWhiteSpace(c.SslCertificateLocation) != string.IsNullOrWhiteSpace(c.SslKeyLocation))
@@ -170,9 +167,9 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
         }
     }
 
-    private static void ValidateConsumer(KafkaConsumerOptions c, Action<string, string> add)
+    private static void ValidateConsumer(KafkaConsumerOptions c, bool groupRequired, Action<string, string> add)
     {
-        if (string.IsNullOrWhiteSpace(c.GroupId))
+        if (groupRequired && string.IsNullOrWhiteSpace(c.GroupId))
         {
             add(ConsumerGroup, "is required for a consumer: the consumer group (group.id) this service reads in.");
         }

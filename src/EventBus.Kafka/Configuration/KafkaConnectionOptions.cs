@@ -28,6 +28,9 @@ public sealed class KafkaConnectionOptions
     /// <value>The default value is <see cref="DefaultSslCaLocation"/> when that file exists; otherwise the system store.</value>
     public string? SslCaLocation { get; set; }
 
+    /// <summary>Gets or sets the variable <see cref="SslCaLocation"/> was read from, so problems name the one the operator set.</summary>
+    internal string? SslCaLocationVariable { get; set; }
+
     /// <summary>Gets or sets the client certificate file for mutual TLS (<c>KAFKA_SSL_CERTFILE</c>).</summary>
     public string? SslCertificateLocation { get; set; }
 
