@@ -244,7 +244,7 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
             }
         }
 
-        foreach (var spec in t.GetSpecifications())
+        foreach (var spec in t.GetResolvedTopics())
         {
             var variable = ForTopic(spec.Key);
             var explicitly = t.Topics[spec.Key];

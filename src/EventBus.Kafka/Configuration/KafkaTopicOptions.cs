@@ -58,9 +58,9 @@ public sealed class KafkaTopicOptions
 
     /// <summary>Gets every configured topic with its tier defaults filled in.</summary>
     /// <returns>One specification per topic with a name, ordered by key.</returns>
-    public IReadOnlyList<TopicSpecification> GetSpecifications()
+    public IReadOnlyList<ResolvedTopic> GetResolvedTopics()
     {
-        var result = new List<TopicSpecification>(Topics.Count);
+        var result = new List<ResolvedTopic>(Topics.Count);
         foreach (var (key, definition) in Topics.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             if (string.IsNullOrWhiteSpace(definition.Name))
@@ -71,7 +71,7 @@ public sealed class KafkaTopicOptions
             var normalizedKey = EventBusEnvironmentVariables.NormalizeTopicKey(key);
             var tier = definition.Tier ?? DefaultTierOf(normalizedKey);
             var tierSettings = Tiers.TryGetValue(tier, out var t) ? t : TopicTierSettings.CreateDefault(tier);
-            result.Add(new TopicSpecification(
+            result.Add(new ResolvedTopic(
                 normalizedKey,
                 definition.Name,
                 tier,

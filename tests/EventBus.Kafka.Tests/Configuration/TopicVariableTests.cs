@@ -34,8 +34,8 @@ public sealed class TopicVariableTests
             ("KAFKA_TOPIC_ORDERS_MIN_INSYNC_REPLICAS", "2")));
 
         Assert.Equal(["DLQ", "ORDERS"], options.Topics.Topics.Keys.Order(StringComparer.Ordinal).ToArray());
-        var orders = options.Topics.GetSpecifications().Single(s => s.Key == "ORDERS");
-        Assert.Equal(new TopicSpecification("ORDERS", "orders", TopicTier.Error, 12, 2, 3_600_000, 2, Confluent.Kafka.CompressionType.Snappy), orders);
+        var orders = options.Topics.GetResolvedTopics().Single(s => s.Key == "ORDERS");
+        Assert.Equal(new ResolvedTopic("ORDERS", "orders", TopicTier.Error, 12, 2, 3_600_000, 2, Confluent.Kafka.CompressionType.Snappy), orders);
         Assert.False(options.Topics.AutoCreate);
         Assert.Equal(TimeSpan.FromSeconds(10), options.Topics.CreationTimeout);
         Assert.Equal(1, options.Topics.CreationRetries);
@@ -48,10 +48,10 @@ public sealed class TopicVariableTests
         var options = EventBusOptions.FromVariables(Variables.With(
             ("KAFKA_TOPIC_STAGE_COMPLETE", "stage-complete"), ("KAFKA_TOPIC_ERRORS", "orders-errors")));
 
-        var specs = options.Topics.GetSpecifications().ToDictionary(s => s.Key);
-        Assert.Equal(new TopicSpecification("STAGE_COMPLETE", "stage-complete", TopicTier.Standard, 3, 3, 604_800_000, 2, Confluent.Kafka.CompressionType.Snappy), specs["STAGE_COMPLETE"]);
-        Assert.Equal(new TopicSpecification("ERRORS", "orders-errors", TopicTier.Error, 1, 3, 2_592_000_000, 1, Confluent.Kafka.CompressionType.Snappy), specs["ERRORS"]);
-        Assert.Equal(new TopicSpecification("DLQ", "orders-dlq", TopicTier.Dlq, 1, 3, 2_592_000_000, 1, Confluent.Kafka.CompressionType.Snappy), specs["DLQ"]);
+        var specs = options.Topics.GetResolvedTopics().ToDictionary(s => s.Key);
+        Assert.Equal(new ResolvedTopic("STAGE_COMPLETE", "stage-complete", TopicTier.Standard, 3, 3, 604_800_000, 2, Confluent.Kafka.CompressionType.Snappy), specs["STAGE_COMPLETE"]);
+        Assert.Equal(new ResolvedTopic("ERRORS", "orders-errors", TopicTier.Error, 1, 3, 2_592_000_000, 1, Confluent.Kafka.CompressionType.Snappy), specs["ERRORS"]);
+        Assert.Equal(new ResolvedTopic("DLQ", "orders-dlq", TopicTier.Dlq, 1, 3, 2_592_000_000, 1, Confluent.Kafka.CompressionType.Snappy), specs["DLQ"]);
     }
 
     [Fact]
@@ -142,6 +142,6 @@ public sealed class TopicVariableTests
     {
         var options = EventBusOptions.FromVariables(Variables.With(("KAFKA_TOPIC_AUDIT", "audit"), ("KAFKA_TOPIC_AUDIT_RETENTION_MS", "-1")));
 
-        Assert.Equal(-1, options.Topics.GetSpecifications().Single(s => s.Key == "AUDIT").RetentionMs);
+        Assert.Equal(-1, options.Topics.GetResolvedTopics().Single(s => s.Key == "AUDIT").RetentionMs);
     }
 }

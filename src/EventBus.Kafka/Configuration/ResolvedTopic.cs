@@ -11,7 +11,7 @@ namespace EventBus.Kafka.Configuration;
 /// <param name="RetentionMs">retention.ms.</param>
 /// <param name="MinInsyncReplicas">min.insync.replicas.</param>
 /// <param name="CompressionType">compression.type.</param>
-public sealed record TopicSpecification(
+public sealed record ResolvedTopic(
     string Key,
     string Name,
     TopicTier Tier,

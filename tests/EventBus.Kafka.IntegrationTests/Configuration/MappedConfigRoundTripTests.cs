@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Confluent.Kafka;
+using EventBus.Kafka.Configuration;
+using EventBus.Kafka.IntegrationTests.Infrastructure;
+
+namespace EventBus.Kafka.IntegrationTests.Configuration;
+
+/// <summary>The mapped client configurations work end to end against the run's broker.</summary>
+public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutputHelper output)
+{
+    private const int MessageCount = 10_000;
+    private const int Partitions = 6;
+
+    [Fact]
+    public async Task RoundTrip_10000Messages_CooperativeStickyGroup_CommittedEqualsEndOffsets()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var topic = KafkaTestBroker.UniqueTopic("roundtrip");
+        await broker.CreateTopicAsync(topic, Partitions, 3);
+        var options = broker.CreateOptions("roundtrip", ("KAFKA_CONSUMER_GROUP", "roundtrip-" + topic), ("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "10000"), ("KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS", "1000"));
+
+        Assert.Equal(MessageCount, ProduceAll(KafkaClientConfigFactory.CreateProducerConfig(options), topic, 0, MessageCount));
+
+        // Two members of one cooperative-sticky group; the second joins once the first is consuming, so partitions
+        // move incrementally. Each member commits synchronously what it processed, and again on revoke.
+        var seen = new ConcurrentDictionary<int, int>();
+        var revocations = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var firstStarted = new TaskCompletionSource();
+        var members = new[]
+        {
+            Task.Run(() => RunMember(options, topic, seen, firstStarted, ref revocations, stop.Token), ct),
+            firstStarted.Task.ContinueWith(_ => RunMember(options, topic, seen, null, ref revocations, stop.Token), ct, TaskContinuationOptions.None, TaskScheduler.Default),
+        };
+        await Wait.UntilAsync(() => seen.Count == MessageCount, TimeSpan.FromSeconds(120), $"{MessageCount} distinct messages (have {seen.Count})");
+        await stop.CancelAsync();
+        var assigned = await Task.WhenAll(members);
+
+        var duplicates = seen.Values.Sum(n => n - 1);
+        output.WriteLine($"broker: {broker.Description}; distinct {seen.Count}, duplicates {duplicates}, revocations {revocations}, partitions per member at the end: {string.Join("/", assigned)}");
+        Assert.Equal(Enumerable.Range(0, MessageCount), seen.Keys.Order());
+        Assert.Equal(0, duplicates);
+
+        using var checker = new ConsumerBuilder<string, string>(KafkaClientConfigFactory.CreateConsumerConfig(options)).Build();
+        var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p)).ToList();
+        var committed = checker.Committed(partitions, TimeSpan.FromSeconds(10)).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        var ends = partitions.ToDictionary(p => p.Partition.Value, p => checker.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+        output.WriteLine("committed/end per partition: " + string.Join(", ", ends.Keys.Order().Select(p => $"{p}:{committed[p]}/{ends[p]}")));
+        Assert.Equal(MessageCount, ends.Values.Sum());
+        Assert.Equal(ends, committed);
+    }
+
+    private static int RunMember(EventBusOptions options, string topic, ConcurrentDictionary<int, int> seen, TaskCompletionSource? started, ref int revocations, CancellationToken stop)
+    {
+        var config = KafkaClientConfigFactory.CreateConsumerConfig(options);
+        Assert.Equal(PartitionAssignmentStrategy.CooperativeSticky, config.PartitionAssignmentStrategy);
+        Assert.False(config.EnableAutoCommit);
+        var pending = new Dictionary<TopicPartition, TopicPartitionOffset>();
+        var revoked = 0;
+        using var consumer = new ConsumerBuilder<string, string>(config)
+            .SetPartitionsRevokedHandler((c, lost) =>
+            {
+                // Cooperative: only the partitions that move are revoked. Commit what was processed on them.
+                var mine = lost.Select(l => l.TopicPartition).ToHashSet();
+                var toCommit = pending.Where(p => mine.Contains(p.Key)).Select(p => p.Value).ToList();
+                if (toCommit.Count > 0)
+                {
+                    TryCommit(c, toCommit);
+                }
+
+                foreach (var tp in mine)
+                {
+                    pending.Remove(tp);
+                }
+
+                revoked++;
+            })
+            .Build();
+        consumer.Subscribe(topic);
+        var sinceCommit = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            started?.TrySetResult();
+            if (result is null)
+            {
+                continue;
+            }
+
+            seen.AddOrUpdate(int.Parse(result.Message.Value, CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+            pending[result.TopicPartition] = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
+            if (++sinceCommit >= 500 && TryCommit(consumer, pending.Values))
+            {
+                sinceCommit = 0;
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            Assert.True(TryCommit(consumer, pending.Values), "final commit");
+        }
+
+        var assignedAtEnd = consumer.Assignment.Count;
+        consumer.Close();
+        Interlocked.Add(ref revocations, revoked);
+        return assignedAtEnd;
+    }
+
+    /// <summary>Commits; a commit refused because the group is rebalancing is expected and retried by the next one.</summary>
+    private static bool TryCommit(IConsumer<string, string> consumer, IEnumerable<TopicPartitionOffset> offsets)
+    {
+        try
+        {
+            consumer.Commit(offsets);
+            return true;
+        }
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.Local_State)
+        {
+            return false;
+        }
+    }
+
+    internal static int ProduceAll(ProducerConfig config, string topic, int from, int count, Action<int>? afterEach = null)
+    {
+        var delivered = 0;
+        var failed = 0;
+        using var producer = new ProducerBuilder<string, string>(config).Build();
+        for (var i = from; i < from + count; i++)
+        {
+            var value = i.ToString(CultureInfo.InvariantCulture);
+            producer.Produce(topic, new Message<string, string> { Key = "key-" + (i % 100), Value = value }, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+                else
+                {
+                    Interlocked.Increment(ref delivered);
+                }
+            });
+            afterEach?.Invoke(i);
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, failed);
+        return delivered;
+    }
+}
