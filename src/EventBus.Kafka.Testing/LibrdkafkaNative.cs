@@ -35,6 +35,7 @@ internal sealed unsafe class LibrdkafkaNative
         partition_set_leader = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, int, int>)Export(handle, "rd_kafka_mock_partition_set_leader");
         coordinator_set = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, int, int>)Export(handle, "rd_kafka_mock_coordinator_set");
         topic_set_error = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, void>)Export(handle, "rd_kafka_mock_topic_set_error");
+        test_fatal_error = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, int>)Export(handle, "rd_kafka_test_fatal_error");
     }
 
 #pragma warning disable SA1310, IDE1006 // Field names mirror the C functions they point to.
@@ -57,6 +58,7 @@ internal sealed unsafe class LibrdkafkaNative
     public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, int, int> partition_set_leader;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, int, int> coordinator_set;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, void> topic_set_error;
+    public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, int> test_fatal_error;
 #pragma warning restore SA1310, IDE1006
 
     /// <summary>Gets the entry points, loading Confluent.Kafka's native library first if it has not been yet.</summary>

@@ -3,11 +3,12 @@ using System.Globalization;
 using Confluent.Kafka;
 using EventBus.Kafka.Configuration;
 using EventBus.Kafka.IntegrationTests.Infrastructure;
+using EventBus.Kafka.Testing;
 
 namespace EventBus.Kafka.IntegrationTests.Configuration;
 
 /// <summary>The mapped producer configuration (idempotent, acks=all) loses and duplicates nothing through a broker outage.</summary>
-public sealed class BrokerOutageTests(KafkaTestBroker broker, ITestOutputHelper output)
+public sealed class BrokerOutageTests(ITestOutputHelper output)
 {
     private const int MessageCount = 10_000;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(3);
@@ -16,16 +17,18 @@ public sealed class BrokerOutageTests(KafkaTestBroker broker, ITestOutputHelper 
     public async Task BrokerDownWhileProducing_EveryMessageOnTheTopicExactlyOnce()
     {
         var ct = TestContext.Current.CancellationToken;
-        var mock = broker.RequireMock("Taking a broker down");
+
+        // A private cluster: taking a broker of the shared one down would disturb the tests running beside this one.
+        await using var mock = new MockKafkaCluster(3);
         var topic = KafkaTestBroker.UniqueTopic("outage");
-        await broker.CreateTopicAsync(topic, 6, 3);
+        mock.CreateTopic(topic, 6, 3);
 
         // The mock places leaders at random; spread them so broker 1 leads partitions 0 and 3.
         for (var partition = 0; partition < 6; partition++)
         {
             mock.SetPartitionLeader(topic, partition, (partition % 3) + 1);
         }
-        var options = broker.CreateOptions("outage");
+        var options = KafkaTestBroker.CreateOptions(mock.BootstrapServers, "outage");
         var config = KafkaClientConfigFactory.CreateProducerConfig(options);
         Assert.True(config.EnableIdempotence);
 
@@ -71,7 +74,7 @@ public sealed class BrokerOutageTests(KafkaTestBroker broker, ITestOutputHelper 
         mock.SetBrokerUp(1);
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
 
-        var records = TopicReader.ReadAll(broker.BootstrapServers, topic, TimeSpan.FromSeconds(60));
+        var records = TopicReader.ReadAll(mock.BootstrapServers, topic, TimeSpan.FromSeconds(60));
         var counts = records.GroupBy(r => int.Parse(r.Message.Value, CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine($"delivered before outage {downAt}, still undelivered after {Outage.TotalSeconds} s down: {stuckDuringOutage}, delivered {delivered}, failed {failed}, on topic {records.Count}, distinct {counts.Count}");
 

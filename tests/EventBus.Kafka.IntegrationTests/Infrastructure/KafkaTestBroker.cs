@@ -83,19 +83,6 @@ public sealed class KafkaTestBroker : IAsyncLifetime
         }
     }
 
-    /// <summary>Skips the calling test unless the broker is the mock cluster (fault injection).</summary>
-    /// <param name="why">What the test needs the mock for.</param>
-    /// <returns>The mock cluster.</returns>
-    public MockKafkaCluster RequireMock(string why)
-    {
-        if (Mock is null)
-        {
-            Assert.Skip($"{why} needs the mock cluster's fault injection; this run uses a {Description}.");
-        }
-
-        return Mock;
-    }
-
     /// <summary>Skips the calling test when the broker has no admin API (the mock cluster).</summary>
     /// <param name="why">What the test needs the admin API for.</param>
     public void RequireAdminApi(string why)
@@ -134,11 +121,19 @@ public sealed class KafkaTestBroker : IAsyncLifetime
     /// <param name="serviceName">The service name.</param>
     /// <param name="extra">More variables.</param>
     /// <returns>Validated options.</returns>
-    public EventBusOptions CreateOptions(string serviceName = "itest", params (string Name, string Value)[] extra)
+    public EventBusOptions CreateOptions(string serviceName = "itest", params (string Name, string Value)[] extra) =>
+        CreateOptions(BootstrapServers, serviceName, extra);
+
+    /// <summary>Options for any bootstrap servers (e.g. a test's private mock cluster), PLAINTEXT.</summary>
+    /// <param name="bootstrapServers">The bootstrap servers.</param>
+    /// <param name="serviceName">The service name.</param>
+    /// <param name="extra">More variables.</param>
+    /// <returns>Validated options.</returns>
+    public static EventBusOptions CreateOptions(string bootstrapServers, string serviceName, params (string Name, string Value)[] extra)
     {
         var variables = new Dictionary<string, string?>
         {
-            ["KAFKA_BOOTSTRAP_SERVERS"] = BootstrapServers,
+            ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrapServers,
             ["SERVICE_NAME"] = serviceName,
             ["KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT",
         };

@@ -1,0 +1,864 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Confluent.Kafka;
+using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EventBus.Kafka.Producing;
+
+/// <summary>
+/// The idempotent Kafka producer of a service: one Confluent producer (acks=all, idempotence, snappy by default),
+/// thread-safe, meant to live as a singleton — registered as one in DI, or shared through
+/// <see cref="GetOrCreateShared"/> / <see cref="CloseSharedAsync"/> in code without DI.
+/// </summary>
+/// <remarks>
+/// <para>Every message carries the headers of <see cref="EventHeaderNames"/>. A full local queue makes publishing
+/// wait for room (bounded by message.timeout.ms and the cancellation token) instead of failing.</para>
+/// <para>A fatal producer error (idempotence state lost) is logged, reported by <see cref="GetStatistics"/>, and the
+/// Confluent producer is rebuilt once; a second one leaves the producer <see cref="EventProducerState.Failed"/>.</para>
+/// <para>Disposing flushes for at most <c>KAFKA_PRODUCER_CLOSE_TIMEOUT</c> and logs how many messages were not delivered.</para>
+/// </remarks>
+public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposable
+{
+    private const string OctetStream = "application/octet-stream";
+    private const string TextPlain = "text/plain; charset=utf-8";
+    private static readonly byte[] OctetStreamBytes = Encoding.ASCII.GetBytes(OctetStream);
+    private static readonly byte[] TextPlainBytes = Encoding.ASCII.GetBytes(TextPlain);
+    private static readonly byte[] JsonBytes = Encoding.ASCII.GetBytes(JsonEventSerializer.JsonContentType);
+    private static readonly object SharedGate = new();
+    private static EventProducer? shared;
+
+    private readonly EventBusOptions _options;
+    private readonly ILogger _logger;
+    private readonly IEventSerializer _serializer;
+    private readonly byte[] _serializerContentType;
+    private readonly byte[] _source;
+    private readonly TimeSpan _messageTimeout;
+    private readonly ConcurrentDictionary<string, string> _topics = new(StringComparer.Ordinal);
+    private readonly EpochSecondsHeader _timestamp = new();
+    private readonly object _rebuildGate = new();
+    private readonly PendingRegistry _pending = new();
+    private volatile IProducer<byte[]?, byte[]?> _producer;
+    private volatile string _clientId;
+    private volatile TaskCompletionSource _queueSpace = NewSignal();
+    private volatile string? _lastError;
+    private volatile EventProducerState _state = EventProducerState.Healthy;
+    private int _queueWaiters;
+    private long _sent;
+    private long _failed;
+    private long _inFlight;
+    private int _fatalErrors;
+    private int _rebuilds;
+    private int _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="EventProducer"/> class and connects its Confluent producer.</summary>
+    /// <param name="options">The validated options (see <see cref="EventBusOptions.FromEnvironment"/>).</param>
+    /// <param name="logger">The logger; librdkafka's own logs are forwarded to it too.</param>
+    /// <param name="serializer">The payload serializer; <see langword="null"/> for System.Text.Json with web defaults.</param>
+    /// <exception cref="EventBusConfigurationException">The options are invalid.</exception>
+    public EventProducer(EventBusOptions options, ILogger<EventProducer>? logger = null, IEventSerializer? serializer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _serializer = serializer ?? JsonEventSerializer.CreateDefault();
+        _serializerContentType = Encoding.UTF8.GetBytes(_serializer.ContentType);
+        _source = Encoding.UTF8.GetBytes(options.Connection.ServiceName ?? string.Empty);
+        var config = CreateConfig();
+        _messageTimeout = TimeSpan.FromMilliseconds(config.MessageTimeoutMs ?? 300_000);
+        _clientId = config.ClientId;
+        _producer = Build(config);
+        Log.ProducerCreated(_logger, _clientId, config.BootstrapServers, config.Acks?.ToString() ?? "all", config.EnableIdempotence ?? false, config.CompressionType?.ToString() ?? "none");
+    }
+
+    /// <summary>Gets the client.id of the Confluent producer in use.</summary>
+    public string ClientId => _clientId;
+
+    /// <summary>Gets the handle of the Confluent producer in use (for dependent clients and tests).</summary>
+    internal Handle Handle => _producer.Handle;
+
+    /// <summary>Gets the producer's health.</summary>
+    public EventProducerState State => _state;
+
+    /// <summary>
+    /// Gets the process-wide producer, creating it on first use: for code without dependency injection. Race-free:
+    /// concurrent first calls create one producer. Later calls return the same instance and ignore their arguments,
+    /// until <see cref="CloseSharedAsync"/> (or disposing it) lets the next call create a new one.
+    /// </summary>
+    /// <param name="options">The options; <see langword="null"/> reads the process environment.</param>
+    /// <param name="logger">The logger.</param>
+    /// <returns>The shared producer.</returns>
+    /// <exception cref="EventBusConfigurationException">The configuration is invalid.</exception>
+    public static EventProducer GetOrCreateShared(EventBusOptions? options = null, ILogger<EventProducer>? logger = null)
+    {
+        lock (SharedGate)
+        {
+            if (shared is null || Volatile.Read(ref shared._disposed) != 0)
+            {
+                shared = new EventProducer(options ?? EventBusOptions.FromEnvironment(), logger);
+            }
+
+            return shared;
+        }
+    }
+
+    /// <summary>Closes the shared producer (flushing for at most the close timeout), if one exists.</summary>
+    /// <returns>A task that completes when it is closed.</returns>
+    public static ValueTask CloseSharedAsync()
+    {
+        EventProducer? producer;
+        lock (SharedGate)
+        {
+            producer = shared;
+            shared = null;
+        }
+
+        return producer?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<PublishResult> PublishAsync<T>(string topicKey, T message, string? partitionKey = null, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default) =>
+        PublishCoreAsync(ResolveTopic(topicKey), message, null, partitionKey, headers, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<PublishResult> PublishAsync<T>(string topicKey, T message, JsonTypeInfo<T> jsonTypeInfo, string? partitionKey = null, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jsonTypeInfo);
+        return PublishCoreAsync(ResolveTopic(topicKey), message, jsonTypeInfo, partitionKey, headers, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<PublishResult> PublishToTopicAsync<T>(string topicName, T message, string? partitionKey = null, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topicName);
+        return PublishCoreAsync(topicName, message, null, partitionKey, headers, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public PublishResult Publish<T>(string topicKey, T message, string? partitionKey = null, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
+        PublishCore(ResolveTopic(topicKey), message, null, partitionKey, headers);
+
+    /// <inheritdoc />
+    public PublishResult Publish<T>(string topicKey, T message, JsonTypeInfo<T> jsonTypeInfo, string? partitionKey = null, IEnumerable<KeyValuePair<string, string>>? headers = null)
+    {
+        ArgumentNullException.ThrowIfNull(jsonTypeInfo);
+        return PublishCore(ResolveTopic(topicKey), message, jsonTypeInfo, partitionKey, headers);
+    }
+
+    /// <inheritdoc />
+    public Task<PublishBatchResult> PublishBatchAsync<T>(string topicKey, IEnumerable<EventMessage<T>> messages, CancellationToken cancellationToken = default) =>
+        PublishBatchCoreAsync(ResolveTopic(topicKey), messages, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<PublishBatchResult> PublishBatchAsync<T>(string topicKey, IEnumerable<EventMessage<T>> messages, JsonTypeInfo<T> jsonTypeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jsonTypeInfo);
+        return PublishBatchCoreAsync(ResolveTopic(topicKey), messages, jsonTypeInfo, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public EventProducerStatistics GetStatistics() => new(
+        Interlocked.Read(ref _sent),
+        Interlocked.Read(ref _failed),
+        Interlocked.Read(ref _inFlight),
+        _state,
+        Volatile.Read(ref _rebuilds),
+        _lastError);
+
+    /// <summary>
+    /// Publishes an already-encoded record (value bytes and headers as given, standard headers added where absent):
+    /// the dead-letter path, which must keep the original record intact.
+    /// </summary>
+    internal Task<PublishResult> PublishRawAsync(string topic, byte[]? key, byte[]? value, Headers headers, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var messageId = AddStandardHeaders(headers, null, null);
+        var record = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
+        return ProduceAsync(topic, key is null ? null : Encoding.UTF8.GetString(key), messageId, record, cancellationToken);
+    }
+
+    /// <summary>Flushes for at most the close timeout, logs what was not delivered and releases the Confluent producer. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _state = EventProducerState.Closed;
+        var producer = _producer;
+        var closeTimeout = _options.Producer.CloseTimeout;
+        int undelivered;
+        try
+        {
+            undelivered = producer.Flush(closeTimeout);
+        }
+        catch (KafkaException)
+        {
+            undelivered = (int)Interlocked.Read(ref _inFlight);
+        }
+
+        if (undelivered > 0)
+        {
+            Log.ClosedWithUndelivered(_logger, _clientId, closeTimeout.TotalSeconds, undelivered);
+        }
+        else
+        {
+            Log.Closed(_logger, _clientId);
+        }
+
+        producer.Dispose();
+        _queueSpace.TrySetResult();
+
+        // Delivery reports of messages still unacknowledged will never come: fail them rather than leave callers waiting.
+        _pending.FailAll(c => c.Fail(new Error(ErrorCode.Local_Destroy,
+            $"the producer was closed before the broker acknowledged the message (flushed for {closeTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerCloseTimeout}); it may not have been delivered")));
+    }
+
+    /// <summary>Flushes and closes off the calling thread (flushing blocks for up to the close timeout). Idempotent.</summary>
+    /// <returns>A task that completes when the producer is closed.</returns>
+    public ValueTask DisposeAsync() =>
+        Volatile.Read(ref _disposed) != 0 ? ValueTask.CompletedTask : new ValueTask(Task.Run(Dispose));
+
+    /// <inheritdoc />
+    public override string ToString() => $"EventProducer({_clientId}, {_state})";
+
+    internal static bool IsRetriable(ErrorCode code) => code is
+        ErrorCode.Local_MsgTimedOut or ErrorCode.Local_TimedOut or ErrorCode.Local_QueueFull or ErrorCode.Local_Transport
+        or ErrorCode.Local_AllBrokersDown or ErrorCode.Local_Retry or ErrorCode.Local_WaitCoord or ErrorCode.Local_Outdated
+        or ErrorCode.RequestTimedOut or ErrorCode.NetworkException or ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderForPartition
+        or ErrorCode.BrokerNotAvailable or ErrorCode.ReplicaNotAvailable or ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend
+        or ErrorCode.NotCoordinatorForGroup or ErrorCode.UnknownTopicOrPart or ErrorCode.KafkaStorageError or ErrorCode.OutOfOrderSequenceNumber
+        or ErrorCode.ConcurrentTransactions or ErrorCode.ThrottlingQuotaExceeded;
+
+    private ProducerConfig CreateConfig()
+    {
+        var config = KafkaClientConfigFactory.CreateProducerConfig(_options);
+
+        // Delivery reports need only where the record went and its timestamp: skip copying key, value and headers back.
+        config.DeliveryReportFields ??= "timestamp,status";
+        return config;
+    }
+
+    private IProducer<byte[]?, byte[]?> Build(ProducerConfig config) =>
+        new ProducerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler(OnError)
+            .SetLogHandler(OnLog)
+            .Build();
+
+    private string ResolveTopic(string topicKey)
+    {
+        ArgumentNullException.ThrowIfNull(topicKey);
+        if (_topics.TryGetValue(topicKey, out var topic))
+        {
+            return topic;
+        }
+
+        if (!_options.Topics.TryGetTopicName(topicKey, out topic))
+        {
+            var variable = EventBusEnvironmentVariables.ForTopic(topicKey);
+            throw new EventBusConfigurationException(
+            [
+                new ConfigurationProblem(variable, $"topic key '{topicKey}' is not configured; set {variable} to the topic name (or call PublishToTopicAsync with a topic name)."),
+            ]);
+        }
+
+        _topics.TryAdd(topicKey, topic);
+        return topic;
+    }
+
+    private Task<PublishResult> PublishCoreAsync<T>(string topic, T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? headers, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        var record = CreateRecord(message, typeInfo, partitionKey, headers, out var messageId);
+        return ProduceAsync(topic, partitionKey, messageId, record, cancellationToken);
+    }
+
+    private Task<PublishResult> ProduceAsync(string topic, string? partitionKey, string messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    {
+        var completion = new PublishCompletion(this, topic, partitionKey, messageId);
+        Interlocked.Increment(ref _inFlight);
+        _pending.Add(completion);
+        var error = TryProduce(topic, record, completion.Handler);
+        if (error is null)
+        {
+            return completion.Task;
+        }
+
+        if (error.Code == ErrorCode.Local_QueueFull)
+        {
+            return ProduceWhenRoomAsync(topic, record, completion, cancellationToken);
+        }
+
+        completion.Fail(error);
+        return completion.Task;
+    }
+
+    private async Task<PublishResult> ProduceWhenRoomAsync(string topic, Message<byte[]?, byte[]?> record, PublishCompletion completion, CancellationToken cancellationToken)
+    {
+        Log.QueueFull(_logger, _clientId);
+        var deadline = Stopwatch.GetTimestamp() + (long)(_messageTimeout.TotalSeconds * Stopwatch.Frequency);
+        Interlocked.Increment(ref _queueWaiters);
+        try
+        {
+            while (true)
+            {
+                var signal = _queueSpace.Task;
+                var error = TryProduce(topic, record, completion.Handler);
+                if (error is null)
+                {
+                    break;
+                }
+
+                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (error.Code != ErrorCode.Local_QueueFull || remaining <= TimeSpan.Zero)
+                {
+                    completion.Fail(error.Code == ErrorCode.Local_QueueFull
+                        ? new Error(ErrorCode.Local_QueueFull, $"the local queue stayed full for message.timeout.ms ({_messageTimeout.TotalSeconds:0} s)")
+                        : error);
+                    break;
+                }
+
+                try
+                {
+                    // Woken by the next delivery; the cap covers a delivery that happened before we started waiting.
+                    await signal.WaitAsync(Min(remaining, TimeSpan.FromMilliseconds(50)), cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    completion.Cancel(cancellationToken);
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queueWaiters);
+        }
+
+        return await completion.Task.ConfigureAwait(false);
+    }
+
+    private PublishResult PublishCore<T>(string topic, T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? headers)
+    {
+        ThrowIfDisposed();
+        var flushTimeout = _options.Producer.FlushTimeout;
+        var started = Stopwatch.GetTimestamp();
+        var record = CreateRecord(message, typeInfo, partitionKey, headers, out var messageId);
+        var completion = new PublishCompletion(this, topic, partitionKey, messageId);
+        Interlocked.Increment(ref _inFlight);
+        _pending.Add(completion);
+        Interlocked.Increment(ref _queueWaiters);
+        try
+        {
+            while (true)
+            {
+                var signal = _queueSpace.Task;
+                var error = TryProduce(topic, record, completion.Handler);
+                if (error is null)
+                {
+                    break;
+                }
+
+                var remaining = flushTimeout - Stopwatch.GetElapsedTime(started);
+                if (error.Code != ErrorCode.Local_QueueFull || remaining <= TimeSpan.Zero)
+                {
+                    completion.Fail(error);
+                    break;
+                }
+
+                signal.Wait(Min(remaining, TimeSpan.FromMilliseconds(50)));
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queueWaiters);
+        }
+
+        var left = flushTimeout - Stopwatch.GetElapsedTime(started);
+        bool completed;
+        try
+        {
+            completed = completion.Task.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        catch (AggregateException)
+        {
+            completed = true;
+        }
+
+        if (!completed)
+        {
+            var cause = _lastError is { } last ? $"; last client error: {last}" : string.Empty;
+            throw new EventPublishException(topic, partitionKey, messageId, ErrorCode.Local_TimedOut,
+                $"not acknowledged within the flush timeout ({flushTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerFlushTimeout}){cause}; the message stays queued and may still be delivered",
+                isRetriable: true);
+        }
+
+        return completion.Task.GetAwaiter().GetResult();
+    }
+
+    private async Task<PublishBatchResult> PublishBatchCoreAsync<T>(string topic, IEnumerable<EventMessage<T>> messages, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ThrowIfDisposed();
+        var items = messages as IReadOnlyList<EventMessage<T>> ?? messages.ToList();
+        var tasks = new Task<PublishResult>[items.Count];
+        var messageIds = new string[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] ?? throw new ArgumentException($"Message {i} of the batch is null.", nameof(messages));
+            try
+            {
+                var record = CreateRecord(item.Message, typeInfo, item.PartitionKey, item.Headers, out messageIds[i]);
+                tasks[i] = cancellationToken.IsCancellationRequested
+                    ? Task.FromCanceled<PublishResult>(cancellationToken)
+                    : ProduceAsync(topic, item.PartitionKey, messageIds[i], record, cancellationToken);
+            }
+            catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+            {
+                tasks[i] = Task.FromException<PublishResult>(new EventPublishException(topic, item.PartitionKey, messageIds[i] ?? string.Empty, ErrorCode.Local_ValueSerialization,
+                    $"the payload could not be serialized: {ex.Message}", isRetriable: false, ex));
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Each task's outcome is read below.
+        }
+
+        var outcomes = new PublishOutcome[tasks.Length];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var task = tasks[i];
+            outcomes[i] = task.Status switch
+            {
+                TaskStatus.RanToCompletion => new PublishOutcome(i, task.Result, null),
+                TaskStatus.Canceled => new PublishOutcome(i, null, new EventPublishException(topic, items[i].PartitionKey, messageIds[i] ?? string.Empty, ErrorCode.Local_Fail, "cancelled before it was queued", isRetriable: true)),
+                _ => new PublishOutcome(i, null, task.Exception?.InnerException as EventPublishException
+                    ?? new EventPublishException(topic, items[i].PartitionKey, messageIds[i] ?? string.Empty, ErrorCode.Local_Fail, task.Exception?.InnerException?.Message ?? "unknown failure", isRetriable: false, task.Exception?.InnerException)),
+            };
+        }
+
+        return new PublishBatchResult(outcomes);
+    }
+
+    internal Message<byte[]?, byte[]?> CreateRecord<T>(T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? extraHeaders, out string messageId)
+    {
+        var value = SerializeValue(message, typeInfo, out var contentType);
+        var headers = new Headers();
+        messageId = AddStandardHeaders(headers, contentType, extraHeaders);
+        return new Message<byte[]?, byte[]?>
+        {
+            Key = partitionKey is null ? null : Encoding.UTF8.GetBytes(partitionKey),
+            Value = value,
+            Headers = headers,
+        };
+    }
+
+    private byte[]? SerializeValue<T>(T message, JsonTypeInfo<T>? typeInfo, out byte[]? contentType)
+    {
+        if (!typeof(T).IsValueType)
+        {
+            switch (message)
+            {
+                case null:
+                    contentType = null;
+                    return null;
+                case byte[] bytes:
+                    contentType = OctetStreamBytes;
+                    return bytes;
+                case string text:
+                    contentType = TextPlainBytes;
+                    return Encoding.UTF8.GetBytes(text);
+            }
+        }
+
+        if (typeInfo is not null)
+        {
+            contentType = JsonBytes;
+            return JsonSerializer.SerializeToUtf8Bytes(message, typeInfo);
+        }
+
+        contentType = _serializerContentType;
+        return _serializer.Serialize(message);
+    }
+
+    /// <summary>Adds the standard headers that <paramref name="headers"/> (plus <paramref name="extra"/>) do not already have; returns the message id.</summary>
+    private string AddStandardHeaders(Headers headers, byte[]? contentType, IEnumerable<KeyValuePair<string, string>>? extra)
+    {
+        string? callerMessageId = null;
+        if (extra is not null)
+        {
+            foreach (var (name, value) in extra)
+            {
+                ArgumentNullException.ThrowIfNull(name);
+                headers.Add(name, value is null ? null : Encoding.UTF8.GetBytes(value));
+            }
+        }
+
+        var existing = headers.Count;
+        bool Has(string name)
+        {
+            for (var i = 0; i < existing; i++)
+            {
+                if (string.Equals(headers[i].Key, name, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        string messageId;
+        if (existing > 0 && headers.TryGetLastBytes(EventHeaderNames.MessageId, out var idBytes) && idBytes is not null)
+        {
+            messageId = callerMessageId = Encoding.UTF8.GetString(idBytes);
+        }
+        else
+        {
+            messageId = Guid.NewGuid().ToString("N");
+        }
+
+        if (existing == 0 || !Has(EventHeaderNames.Timestamp))
+        {
+            headers.Add(EventHeaderNames.Timestamp, _timestamp.Current());
+        }
+
+        if (existing == 0 || !Has(EventHeaderNames.Source))
+        {
+            headers.Add(EventHeaderNames.Source, _source);
+        }
+
+        if (callerMessageId is null)
+        {
+            headers.Add(EventHeaderNames.MessageId, Encoding.ASCII.GetBytes(messageId));
+        }
+
+        if (contentType is not null && (existing == 0 || !Has(EventHeaderNames.ContentType)))
+        {
+            headers.Add(EventHeaderNames.ContentType, contentType);
+        }
+
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity && (existing == 0 || !Has(EventHeaderNames.TraceParent)))
+        {
+            headers.Add(EventHeaderNames.TraceParent, Encoding.ASCII.GetBytes(activity.Id!));
+            if (activity.TraceStateString is { Length: > 0 } traceState)
+            {
+                headers.Add(EventHeaderNames.TraceState, Encoding.UTF8.GetBytes(traceState));
+            }
+        }
+
+        return messageId;
+    }
+
+    /// <summary>Hands the record to librdkafka; returns the error when it was not queued.</summary>
+    private Error? TryProduce(string topic, Message<byte[]?, byte[]?> record, Action<DeliveryReport<byte[]?, byte[]?>> handler)
+    {
+        if (_state == EventProducerState.Failed)
+        {
+            return new Error(ErrorCode.Local_Fatal, _lastError ?? "fatal producer error", isFatal: true);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var producer = _producer;
+            try
+            {
+                producer.Produce(topic, record, handler);
+                return null;
+            }
+            catch (ProduceException<byte[]?, byte[]?> ex)
+            {
+                return ex.Error;
+            }
+            catch (KafkaException ex)
+            {
+                return ex.Error;
+            }
+            catch (ObjectDisposedException) when (attempt == 0 && Volatile.Read(ref _disposed) == 0)
+            {
+                // The producer was being replaced after a fatal error: try once more with the new one.
+            }
+            catch (ObjectDisposedException ex)
+            {
+                return new Error(ErrorCode.Local_Destroy, "the producer was closed: " + ex.Message);
+            }
+        }
+    }
+
+    private void OnDelivered(bool success)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (success)
+        {
+            Interlocked.Increment(ref _sent);
+        }
+        else
+        {
+            Interlocked.Increment(ref _failed);
+        }
+
+        if (Volatile.Read(ref _queueWaiters) > 0)
+        {
+            Interlocked.Exchange(ref _queueSpace, NewSignal()).TrySetResult();
+        }
+    }
+
+    private EventPublishException CreateException(string topic, string? partitionKey, string messageId, Error error)
+    {
+        var retriable = IsRetriable(error.Code) || (error.IsFatal && _state != EventProducerState.Failed);
+        var reason = error.IsFatal
+            ? $"the producer hit a fatal error ({error.Reason}); it {(_state == EventProducerState.Failed ? "failed again after a rebuild and stays down: restart the service" : "is rebuilt, so publishing again can succeed")}"
+            : error.Reason;
+        return new EventPublishException(topic, partitionKey, messageId, error.IsFatal ? ErrorCode.Local_Fatal : error.Code, reason, retriable);
+    }
+
+    private void OnError(IProducer<byte[]?, byte[]?> producer, Error error)
+    {
+        _lastError = $"{error.Code}: {error.Reason}";
+        if (!error.IsFatal)
+        {
+            Log.ClientError(_logger, producer.Name, error.Code.ToString(), error.Reason);
+            return;
+        }
+
+        if (!ReferenceEquals(producer, _producer))
+        {
+            return; // the producer already replaced
+        }
+
+        Log.FatalError(_logger, producer.Name, error.Code.ToString(), error.Reason);
+        if (Interlocked.Increment(ref _fatalErrors) == 1 && Volatile.Read(ref _disposed) == 0)
+        {
+            // Never rebuild or dispose on librdkafka's own callback thread.
+            _ = Task.Run(() => Rebuild(producer));
+        }
+        else
+        {
+            _state = EventProducerState.Failed;
+            Log.FailedPermanently(_logger, producer.Name);
+        }
+    }
+
+    private void Rebuild(IProducer<byte[]?, byte[]?> failed)
+    {
+        lock (_rebuildGate)
+        {
+            if (Volatile.Read(ref _disposed) != 0 || !ReferenceEquals(failed, _producer))
+            {
+                return;
+            }
+
+            var config = CreateConfig();
+            _producer = Build(config);
+            _clientId = config.ClientId;
+            Interlocked.Increment(ref _rebuilds);
+            _state = EventProducerState.Recovered;
+            Log.Rebuilt(_logger, _clientId);
+        }
+
+        // Messages still queued on the failed producer fail with the fatal error (retriable: the new producer works).
+        failed.Flush(_options.Producer.CloseTimeout);
+        failed.Dispose();
+    }
+
+    private void OnLog(IProducer<byte[]?, byte[]?> producer, LogMessage message)
+    {
+        var level = message.LevelAs(LogLevelType.MicrosoftExtensionsLogging);
+        if (_logger.IsEnabled((LogLevel)level))
+        {
+            Log.Librdkafka(_logger, (LogLevel)level, message.Name, message.Facility, message.Message);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>One message's completion: set from librdkafka's delivery report. Continuations run off the delivery thread.</summary>
+    private sealed class PublishCompletion : TaskCompletionSource<PublishResult>
+    {
+        private readonly EventProducer _owner;
+        private readonly string _topic;
+        private readonly string? _partitionKey;
+        private readonly string _messageId;
+
+        public PublishCompletion(EventProducer owner, string topic, string? partitionKey, string messageId)
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            _owner = owner;
+            _topic = topic;
+            _partitionKey = partitionKey;
+            _messageId = messageId;
+            Handler = OnDelivery;
+        }
+
+        public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+
+        /// <summary>Gets or sets the registry shard this completion is in, and its neighbours there.</summary>
+        public int Shard { get; set; } = -1;
+
+        public PublishCompletion? Previous { get; set; }
+
+        public PublishCompletion? Next { get; set; }
+
+        public void Fail(Error error)
+        {
+            if (Complete())
+            {
+                _owner.OnDelivered(false);
+                SetException(_owner.CreateException(_topic, _partitionKey, _messageId, error));
+            }
+        }
+
+        public void Cancel(CancellationToken cancellationToken)
+        {
+            if (Complete())
+            {
+                _owner.OnDelivered(false);
+                SetCanceled(cancellationToken);
+            }
+        }
+
+        private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+        {
+            if (report.Error.IsError)
+            {
+                Fail(report.Error);
+                return;
+            }
+
+            if (Complete())
+            {
+                _owner.OnDelivered(true);
+                SetResult(new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId));
+            }
+        }
+
+        /// <summary>Leaves the registry; false when another path completed this message first.</summary>
+        private bool Complete() => _owner._pending.Remove(this);
+    }
+
+    /// <summary>
+    /// The messages not yet acknowledged, so closing can fail them instead of leaving callers waiting forever.
+    /// Intrusive lists in shards, each with its own lock: no allocation, and publishers on different threads rarely meet.
+    /// </summary>
+    private sealed class PendingRegistry
+    {
+        private const int ShardCount = 16;
+        private readonly Shard[] _shards = Enumerable.Range(0, ShardCount).Select(_ => new Shard()).ToArray();
+
+        public void Add(PublishCompletion completion)
+        {
+            var index = Environment.CurrentManagedThreadId & (ShardCount - 1);
+            var shard = _shards[index];
+            lock (shard)
+            {
+                completion.Shard = index;
+                completion.Next = shard.Head;
+                if (shard.Head is not null)
+                {
+                    shard.Head.Previous = completion;
+                }
+
+                shard.Head = completion;
+            }
+        }
+
+        /// <summary>Removes the completion; returns false if it was not registered (already completed).</summary>
+        public bool Remove(PublishCompletion completion)
+        {
+            var index = completion.Shard;
+            if (index < 0)
+            {
+                return false;
+            }
+
+            var shard = _shards[index];
+            lock (shard)
+            {
+                if (completion.Shard < 0)
+                {
+                    return false;
+                }
+
+                if (completion.Previous is not null)
+                {
+                    completion.Previous.Next = completion.Next;
+                }
+                else
+                {
+                    shard.Head = completion.Next;
+                }
+
+                if (completion.Next is not null)
+                {
+                    completion.Next.Previous = completion.Previous;
+                }
+
+                completion.Previous = completion.Next = null;
+                completion.Shard = -1;
+                return true;
+            }
+        }
+
+        public void FailAll(Action<PublishCompletion> fail)
+        {
+            foreach (var shard in _shards)
+            {
+                List<PublishCompletion> left = [];
+                lock (shard)
+                {
+                    for (var c = shard.Head; c is not null; c = c.Next)
+                    {
+                        left.Add(c);
+                    }
+                }
+
+                left.ForEach(fail);
+            }
+        }
+
+        private sealed class Shard
+        {
+            public PublishCompletion? Head { get; set; }
+        }
+    }
+
+    /// <summary>The <c>timestamp</c> header value, encoded once per second.</summary>
+    private sealed class EpochSecondsHeader
+    {
+        private Entry _entry = new(-1, []);
+
+        public byte[] Current()
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var entry = Volatile.Read(ref _entry);
+            if (entry.Second != now)
+            {
+                entry = new Entry(now, Encoding.ASCII.GetBytes(now.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                Volatile.Write(ref _entry, entry);
+            }
+
+            return entry.Bytes;
+        }
+
+        private sealed record Entry(long Second, byte[] Bytes);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace EventBus.Kafka.Serialization;
+
+/// <summary>
+/// The default serializer: System.Text.Json with web defaults (camelCase names, case-insensitive reading).
+/// </summary>
+/// <remarks>
+/// Types are resolved through <see cref="JsonSerializerOptions.TypeInfoResolver"/>. The default resolver uses
+/// reflection; in trimmed or native-AOT applications pass options whose resolver is a source-generated
+/// <c>JsonSerializerContext</c>, or call the publish overloads that take a <see cref="JsonTypeInfo{T}"/>.
+/// </remarks>
+public sealed class JsonEventSerializer : IEventSerializer
+{
+    /// <summary>The content type this serializer writes.</summary>
+    public const string JsonContentType = "application/json";
+
+    /// <summary>Initializes a new instance of the <see cref="JsonEventSerializer"/> class with web defaults and the reflection resolver.</summary>
+    [RequiresUnreferencedCode("Reflection-based JSON; pass JsonSerializerOptions with a source-generated resolver for trimmed apps.")]
+    [RequiresDynamicCode("Reflection-based JSON; pass JsonSerializerOptions with a source-generated resolver for native AOT.")]
+    public JsonEventSerializer()
+        : this(CreateDefaultOptions())
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="JsonEventSerializer"/> class.</summary>
+    /// <param name="options">The options; they must have a <see cref="JsonSerializerOptions.TypeInfoResolver"/>.</param>
+    public JsonEventSerializer(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.MakeReadOnly();
+        Options = options;
+    }
+
+    /// <summary>Gets the options in use.</summary>
+    public JsonSerializerOptions Options { get; }
+
+    /// <inheritdoc />
+    public string ContentType => JsonContentType;
+
+    /// <inheritdoc />
+    public byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, GetTypeInfo<T>());
+
+    /// <inheritdoc />
+    public T Deserialize<T>(ReadOnlySpan<byte> data) => JsonSerializer.Deserialize(data, GetTypeInfo<T>())!;
+
+    private JsonTypeInfo<T> GetTypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+
+    /// <summary>
+    /// The serializer EventBus uses when none is given. Under native AOT (reflection disabled) serializing a type
+    /// through it fails at run time with System.Text.Json's message to use a JsonTypeInfo; byte[], string and the
+    /// JsonTypeInfo overloads never reach it.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only typed payloads without a JsonTypeInfo reach it; documented on the publish overloads.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only typed payloads without a JsonTypeInfo reach it; documented on the publish overloads.")]
+    internal static JsonEventSerializer CreateDefault() => new();
+
+    [RequiresUnreferencedCode("Reflection-based JSON.")]
+    [RequiresDynamicCode("Reflection-based JSON.")]
+    private static JsonSerializerOptions CreateDefaultOptions() => new(JsonSerializerDefaults.Web)
+    {
+        TypeInfoResolver = JsonSerializerOptions.Default.TypeInfoResolver,
+    };
+}
