@@ -272,6 +272,28 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
     }
 
     [Fact]
+    public async Task QueueFull_PublishWaitsForRoomInsteadOfFailing()
+    {
+        const int count = 2_000;
+        await using var cluster = new MockKafkaCluster(1);
+        var topic = KafkaTestBroker.UniqueTopic("queue-full");
+        cluster.CreateTopic(topic, 1, 1);
+        cluster.SetBrokerRoundTripTime(1, TimeSpan.FromMilliseconds(20));
+        var options = KafkaTestBroker.CreateOptions(cluster.BootstrapServers, Service, ("KAFKA_TOPIC_Q", topic));
+        options.Producer.AdditionalProperties["queue.buffering.max.messages"] = "50";
+        await using var producer = new EventProducer(options);
+
+        var asyncTasks = Enumerable.Range(0, count).Select(i => producer.PublishAsync("Q", "async-" + i)).ToList();
+        var syncOffsets = Enumerable.Range(0, 20).Select(i => producer.Publish("Q", "sync-" + i).Offset).ToList();
+        await Task.WhenAll(asyncTasks);
+
+        Assert.Equal(count + 20, producer.GetStatistics().MessagesSent);
+        Assert.Equal(0, producer.GetStatistics().MessagesFailed);
+        Assert.Equal(syncOffsets.Order(), syncOffsets);
+        Assert.Equal(count + 20, TopicReader.ReadAll(cluster.BootstrapServers, topic, TimeSpan.FromSeconds(60)).Count);
+    }
+
+    [Fact]
     public async Task FatalError_ProducerRebuiltOnce_ThenFailedOnSecond()
     {
         var topic = KafkaTestBroker.UniqueTopic("fatal");
