@@ -1,0 +1,47 @@
+using System.Globalization;
+using Confluent.Kafka;
+
+namespace EventBus.Kafka.IntegrationTests.Infrastructure;
+
+/// <summary>Writes test records with the raw client and reads group offsets back.</summary>
+internal static class TestData
+{
+    /// <summary>Produces records whose value is the index as JSON (a number) and whose key is <c>key-{index % keys}</c>.</summary>
+    public static void Produce(string bootstrapServers, string topic, int from, int count, int keys = 100, Func<int, string>? value = null, Func<int, Headers?>? headers = null)
+    {
+        var failed = 0;
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = bootstrapServers, EnableIdempotence = true, LingerMs = 5 }).Build();
+        for (var i = from; i < from + count; i++)
+        {
+            producer.Produce(topic, new Message<string, string>
+            {
+                Key = "key-" + (i % keys),
+                Value = value?.Invoke(i) ?? i.ToString(CultureInfo.InvariantCulture),
+                Headers = headers?.Invoke(i),
+            }, r =>
+            {
+                if (r.Error.IsError)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            });
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, failed);
+    }
+
+    /// <summary>The group's committed offsets (-1001 when none) and the end offsets of every partition of a topic.</summary>
+    public static (Dictionary<int, long> Committed, Dictionary<int, long> End) Offsets(string bootstrapServers, string groupId, string topic)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = groupId, EnableAutoCommit = false }).Build();
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
+        var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10)).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        var end = partitions.ToDictionary(p => p.Partition.Value, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+        return (committed, end);
+    }
+
+    public static string Describe(Dictionary<int, long> committed, Dictionary<int, long> end) =>
+        string.Join(", ", end.Keys.Order().Select(p => $"{p}:{committed.GetValueOrDefault(p)}/{end[p]}"));
+}
