@@ -40,13 +40,13 @@ public sealed class KafkaTopicOptions
     public TimeSpan CreationRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Resolves a logical key to its configured topic name.</summary>
-    /// <param name="topicKeyOrName">A key such as <c>STAGE_COMPLETE</c>.</param>
+    /// <param name="topicKey">A key such as <c>STAGE_COMPLETE</c>.</param>
     /// <param name="topicName">The topic name when found.</param>
     /// <returns><see langword="true"/> when the key is configured.</returns>
-    public bool TryGetTopicName(string topicKeyOrName, out string topicName)
+    public bool TryGetTopicName(string topicKey, out string topicName)
     {
-        ArgumentNullException.ThrowIfNull(topicKeyOrName);
-        if (Topics.TryGetValue(topicKeyOrName, out var definition) && !string.IsNullOrWhiteSpace(definition.Name))
+        ArgumentNullException.ThrowIfNull(topicKey);
+        if (Topics.TryGetValue(topicKey, out var definition) && !string.IsNullOrWhiteSpace(definition.Name))
         {
             topicName = definition.Name;
             return true;
@@ -54,6 +54,21 @@ public sealed class KafkaTopicOptions
 
         topicName = string.Empty;
         return false;
+    }
+
+    /// <summary>Resolves a logical key to its configured topic name, or fails naming the variable to set.</summary>
+    /// <param name="topicKey">A key such as <c>STAGE_COMPLETE</c>.</param>
+    /// <returns>The topic name.</returns>
+    /// <exception cref="EventBusConfigurationException">The key is not configured; the message names <c>KAFKA_TOPIC_{KEY}</c>.</exception>
+    public string GetTopicName(string topicKey)
+    {
+        if (TryGetTopicName(topicKey, out var topic))
+        {
+            return topic;
+        }
+
+        var variable = EventBusEnvironmentVariables.ForTopic(topicKey);
+        throw new EventBusConfigurationException([new ConfigurationProblem(variable, $"topic key '{topicKey}' is not configured; set {variable} to the topic name.")]);
     }
 
     /// <summary>Gets every configured topic with its tier defaults filled in.</summary>

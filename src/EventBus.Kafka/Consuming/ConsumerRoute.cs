@@ -16,7 +16,7 @@ internal abstract class ConsumerRoute(string topic, int batchSize, TimeSpan batc
 
     public TimeSpan BatchTimeout { get; } = batchTimeout;
 
-    public bool IsBatch => BatchSize > 1 || this is IBatchRoute;
+    public bool IsBatch => this is IBatchRoute;
 
     /// <summary>Deserializes a record into its context; throws <see cref="DeserializationFailedException"/> when it cannot.</summary>
     public abstract object CreateContext(ConsumeResult<byte[]?, byte[]?> record);

@@ -78,6 +78,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private long _commitFailures;
     private long _rebalances;
     private long _lastPollTicks;
+    private int _assignedCount;
+    private int _pausedFlag;
     private int _disposed;
 
     internal EventConsumer(
@@ -102,7 +104,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         _groupIdBytes = Encoding.UTF8.GetBytes(_groupId);
         _maxInFlight = options.Consumer.MaxPollRecords;
         _concurrency = new SemaphoreSlim(consumerOptions.MaxConcurrency, consumerOptions.MaxConcurrency);
-        _deadLetterTopic = ResolveTopic(consumerOptions.DeadLetterTopicKey);
+        _deadLetterTopic = options.Topics.GetTopicName(consumerOptions.DeadLetterTopicKey);
         _errorsTopic = options.Topics.TryGetTopicName(consumerOptions.ErrorsTopicKey, out var errors) ? errors : null;
         _ownsDeadLetterProducer = deadLetterProducer is null;
         _deadLetterProducer = deadLetterProducer is null
@@ -249,14 +251,6 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         RequestStop();
         await _finished.Task.ConfigureAwait(false);
     }
-
-    private int _assignedCount;
-    private int _pausedFlag;
-
-    private string ResolveTopic(string key) =>
-        _options.Topics.TryGetTopicName(key, out var topic)
-            ? topic
-            : throw new EventBusConfigurationException([new ConfigurationProblem(EventBusEnvironmentVariables.ForTopic(key), $"the consumer needs topic key '{key}'; set {EventBusEnvironmentVariables.ForTopic(key)} to the topic name.")]);
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {

@@ -123,13 +123,7 @@ public sealed class EventConsumerBuilder
     private string ResolveTopic(string topicKey)
     {
         ArgumentNullException.ThrowIfNull(topicKey);
-        if (_options.Topics.TryGetTopicName(topicKey, out var topic))
-        {
-            return topic;
-        }
-
-        var variable = EventBusEnvironmentVariables.ForTopic(topicKey);
-        throw new EventBusConfigurationException([new ConfigurationProblem(variable, $"topic key '{topicKey}' is not configured; set {variable} to the topic name.")]);
+        return _options.Topics.GetTopicName(topicKey);
     }
 
     private void Add(ConsumerRoute route)

@@ -259,15 +259,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             return topic;
         }
 
-        if (!_options.Topics.TryGetTopicName(topicKey, out topic))
-        {
-            var variable = EventBusEnvironmentVariables.ForTopic(topicKey);
-            throw new EventBusConfigurationException(
-            [
-                new ConfigurationProblem(variable, $"topic key '{topicKey}' is not configured; set {variable} to the topic name (or call PublishToTopicAsync with a topic name)."),
-            ]);
-        }
-
+        topic = _options.Topics.GetTopicName(topicKey);
         _topics.TryAdd(topicKey, topic);
         return topic;
     }
