@@ -34,6 +34,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan PausedPollTimeout = TimeSpan.FromMilliseconds(10);
+    private const int MaxBurst = 256;
+    private static readonly TimeSpan HogPatience = TimeSpan.FromMilliseconds(200);
 
     private readonly EventBusOptions _options;
     private readonly EventConsumerOptions _consumerOptions;
@@ -46,6 +48,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private readonly string _groupId;
     private readonly byte[] _groupIdBytes;
     private readonly int _maxInFlight;
+    private readonly TimeSpan _forcedPollInterval;
     private readonly SemaphoreSlim _concurrency;
     private readonly ConcurrentQueue<Completion> _completions = new();
     private readonly SemaphoreSlim _completionSignal = new(0);
@@ -62,6 +65,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private volatile bool _killed;
     private volatile bool _waitingForCompletions;
     private readonly List<PartitionState> _pausedPartitions = [];
+    private readonly List<Lane> _lanesToStart = [];
     private bool _paused;
     private bool _assignmentChanged;
     private int _partitionCap;
@@ -103,6 +107,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         _groupId = options.Consumer.GroupId!;
         _groupIdBytes = Encoding.UTF8.GetBytes(_groupId);
         _maxInFlight = options.Consumer.MaxPollRecords;
+        _forcedPollInterval = TimeSpan.FromMilliseconds(Math.Min(1_000, options.Consumer.MaxPollIntervalMs / 4.0));
         _concurrency = new SemaphoreSlim(consumerOptions.MaxConcurrency, consumerOptions.MaxConcurrency);
         _deadLetterTopic = options.Topics.GetTopicName(consumerOptions.DeadLetterTopicKey);
         _errorsTopic = options.Topics.TryGetTopicName(consumerOptions.ErrorsTopicKey, out var errors) ? errors : null;
@@ -288,8 +293,33 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         var consumer = _consumer!;
         try
         {
+            var lastPoll = Stopwatch.GetTimestamp();
+            long boundSince = 0;
             while (!_stop.IsCancellationRequested)
             {
+                // Soft bound: with the in-flight bound reached, wait for handlers instead of taking more records.
+                // Fetching is not paused (pausing makes librdkafka drop what it prefetched), and the consumer still
+                // polls at least every ForcedPollInterval, so rebalances are served and max.poll.interval.ms holds.
+                if (ActiveInFlight() >= _maxInFlight && Stopwatch.GetElapsedTime(lastPoll) < _forcedPollInterval)
+                {
+                    if (boundSince == 0)
+                    {
+                        boundSince = Stopwatch.GetTimestamp();
+                    }
+                    else if (Stopwatch.GetElapsedTime(boundSince) >= HogPatience)
+                    {
+                        PauseHogs(consumer);
+                        boundSince = 0;
+                    }
+
+                    WaitForCompletion(TimeSpan.FromMilliseconds(20));
+                    DrainCompletions();
+                    CommitIfDue(consumer);
+                    ApplyBackPressure(consumer);
+                    continue;
+                }
+
+                boundSince = 0;
                 ConsumeResult<byte[]?, byte[]?>? result = null;
                 try
                 {
@@ -300,10 +330,23 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
                     OnConsumeError(ex.Error);
                 }
 
+                lastPoll = Stopwatch.GetTimestamp();
                 Interlocked.Exchange(ref _lastPollTicks, DateTimeOffset.UtcNow.UtcTicks);
-                if (result is not null && !result.IsPartitionEOF)
+                if (result is not null)
                 {
-                    Dispatch(consumer, result);
+                    // Take what librdkafka already has queued in one burst (Consume(0) does not wait), then wake the
+                    // lanes once: one thread-pool wake-up per lane per burst instead of one per record.
+                    var burst = 0;
+                    do
+                    {
+                        if (!result.IsPartitionEOF)
+                        {
+                            Dispatch(consumer, result);
+                        }
+                    }
+                    while (++burst < MaxBurst && ActiveInFlight() < _maxInFlight && (result = consumer.Consume(TimeSpan.Zero)) is not null);
+
+                    StartLanes();
                 }
 
                 DrainCompletions();
@@ -366,17 +409,37 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         lane.Queue.Enqueue(record);
         if (Interlocked.CompareExchange(ref lane.Running, 1, 0) == 0)
         {
+            _lanesToStart.Add(lane);
+        }
+
+    }
+
+    /// <summary>
+    /// When the bound has been reached for a while (handlers are slow, not merely a burst), pauses partitions holding
+    /// half the bound on their own, so one partition's backlog (fetches come in per-partition chunks) cannot starve
+    /// the others. Rare by design: librdkafka drops what it prefetched for a paused partition and fetches it again.
+    /// </summary>
+    private void PauseHogs(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        foreach (var state in _partitions.Values)
+        {
+            if (state.InFlight >= _partitionCap && !state.Paused)
+            {
+                state.Paused = true;
+                _pausedPartitions.Add(state);
+                consumer.Pause([state.TopicPartition]);
+            }
+        }
+    }
+
+    private void StartLanes()
+    {
+        foreach (var lane in _lanesToStart)
+        {
             ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Consumer.DrainLaneAsync(s.Lane), (Consumer: this, Lane: lane), preferLocal: false);
         }
 
-        // Each partition gets its share of the in-flight bound: one partition's backlog (fetches come in per-partition
-        // chunks) must not fill the bound and starve the others.
-        if (state.InFlight >= _partitionCap && !state.Paused)
-        {
-            state.Paused = true;
-            _pausedPartitions.Add(state);
-            consumer.Pause([state.TopicPartition]);
-        }
+        _lanesToStart.Clear();
     }
 
     private static int LaneOf(byte[]? key, int lanes)
@@ -850,7 +913,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             {
                 _pausedPartitions.RemoveAt(i);
             }
-            else if (state.InFlight <= _partitionCap / 2)
+            else if (state.InFlight <= _maxInFlight / 4)
             {
                 state.Paused = false;
                 _pausedPartitions.RemoveAt(i);
@@ -861,15 +924,16 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             }
         }
 
+        // Hard bound, for protection only: the soft bound keeps in-flight work near _maxInFlight.
         var inFlight = Interlocked.Read(ref _inFlight);
-        if (!_paused && inFlight >= _maxInFlight)
+        if (!_paused && inFlight >= 2L * _maxInFlight)
         {
             _paused = true;
             _assignmentChanged = true;
             Volatile.Write(ref _pausedFlag, 1);
             Log.Paused(_logger, inFlight, _maxInFlight);
         }
-        else if (_paused && inFlight <= _maxInFlight / 2)
+        else if (_paused && inFlight <= _maxInFlight)
         {
             _paused = false;
             Volatile.Write(ref _pausedFlag, 0);
@@ -951,7 +1015,36 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         return states;
     }
 
-    private void UpdatePartitionCap() => _partitionCap = Math.Max(1, _maxInFlight / Math.Max(1, _partitions.Count));
+    private void UpdatePartitionCap() => _partitionCap = _partitions.Count > 1 ? Math.Max(1, _maxInFlight / 2) : int.MaxValue;
+
+    /// <summary>In-flight records of partitions not paused on their own. Poll thread only.</summary>
+    private long ActiveInFlight()
+    {
+        var inFlight = Interlocked.Read(ref _inFlight);
+        foreach (var state in _pausedPartitions)
+        {
+            inFlight -= state.InFlight;
+        }
+
+        return inFlight;
+    }
+
+    /// <summary>Waits until a handler finishes or the timeout passes. Poll thread only.</summary>
+    private void WaitForCompletion(TimeSpan timeout)
+    {
+        _waitingForCompletions = true;
+        try
+        {
+            if (_completions.IsEmpty)
+            {
+                _completionSignal.Wait(timeout);
+            }
+        }
+        finally
+        {
+            _waitingForCompletions = false;
+        }
+    }
 
     /// <summary>Cancels what still runs on the partitions and ignores their late completions.</summary>
     private void Release(IConsumer<byte[]?, byte[]?> consumer, List<PartitionState> states)
