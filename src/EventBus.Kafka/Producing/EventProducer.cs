@@ -344,58 +344,31 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     {
         ThrowIfDisposed();
         var flushTimeout = _options.Producer.FlushTimeout;
-        var started = Stopwatch.GetTimestamp();
         var record = CreateRecord(message, typeInfo, partitionKey, headers, out var messageId);
-        var completion = new PublishCompletion(this, topic, partitionKey, messageId);
-        Interlocked.Increment(ref _inFlight);
-        _pending.Add(completion);
-        Interlocked.Increment(ref _queueWaiters);
-        try
-        {
-            while (true)
-            {
-                var signal = _queueSpace.Task;
-                var error = TryProduce(topic, record, completion.Handler);
-                if (error is null)
-                {
-                    break;
-                }
 
-                var remaining = flushTimeout - Stopwatch.GetElapsedTime(started);
-                if (error.Code != ErrorCode.Local_QueueFull || remaining <= TimeSpan.Zero)
-                {
-                    completion.Fail(error);
-                    break;
-                }
-
-                signal.Wait(Min(remaining, TimeSpan.FromMilliseconds(50)));
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _queueWaiters);
-        }
-
-        var left = flushTimeout - Stopwatch.GetElapsedTime(started);
+        // The same path as PublishAsync; the flush timeout bounds both the wait for room and the wait for the ack.
+        using var timeout = new CancellationTokenSource(flushTimeout);
+        var task = ProduceAsync(topic, partitionKey, messageId, record, timeout.Token);
         bool completed;
         try
         {
-            completed = completion.Task.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            completed = task.Wait(flushTimeout);
         }
         catch (AggregateException)
         {
             completed = true;
         }
 
-        if (!completed)
+        if (!completed || task.IsCanceled)
         {
             var cause = _lastError is { } last ? $"; last client error: {last}" : string.Empty;
+            var fate = task.IsCanceled ? "the local queue stayed full, so the message was not queued" : "the message stays queued and may still be delivered";
             throw new EventPublishException(topic, partitionKey, messageId, ErrorCode.Local_TimedOut,
-                $"not acknowledged within the flush timeout ({flushTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerFlushTimeout}){cause}; the message stays queued and may still be delivered",
+                $"not acknowledged within the flush timeout ({flushTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerFlushTimeout}){cause}; {fate}",
                 isRetriable: true);
         }
 
-        return completion.Task.GetAwaiter().GetResult();
+        return task.GetAwaiter().GetResult();
     }
 
     private async Task<PublishBatchResult> PublishBatchCoreAsync<T>(string topic, IEnumerable<EventMessage<T>> messages, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
