@@ -65,6 +65,15 @@ public sealed class TopicVariableTests
     }
 
     [Fact]
+    public void DlqOverrides_ApplyToTheDefaultDlqName()
+    {
+        var options = EventBusOptions.FromVariables(Variables.With(("KAFKA_TOPIC_DLQ_REPLICATION", "2"), ("KAFKA_TOPIC_DLQ_PARTITIONS", "4")));
+
+        var dlq = options.Topics.GetResolvedTopics().Single(t => t.Key == "DLQ");
+        Assert.Equal(("orders-dlq", 4, 2), (dlq.Name, dlq.Partitions, dlq.ReplicationFactor));
+    }
+
+    [Fact]
     public void Override_WithoutTopicName_NamesBothVariables()
     {
         var ex = Assert.Throws<EventBusConfigurationException>(() =>
