@@ -20,7 +20,7 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
         await broker.CreateTopicAsync(topic, Partitions, 3);
         var options = broker.CreateOptions("roundtrip", ("KAFKA_CONSUMER_GROUP", "roundtrip-" + topic), ("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "10000"), ("KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS", "1000"));
 
-        Assert.Equal(MessageCount, ProduceAll(KafkaClientConfigFactory.CreateProducerConfig(options), topic, 0, MessageCount));
+        TestData.Produce(KafkaClientConfigFactory.CreateProducerConfig(options), topic, 0, MessageCount);
 
         // Two members of one cooperative-sticky group; the second joins once the first is consuming, so partitions
         // move incrementally. Each member commits synchronously what it processed, and again on revoke.
@@ -127,32 +127,5 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
         {
             return false;
         }
-    }
-
-    internal static int ProduceAll(ProducerConfig config, string topic, int from, int count, Action<int>? afterEach = null)
-    {
-        var delivered = 0;
-        var failed = 0;
-        using var producer = new ProducerBuilder<string, string>(config).Build();
-        for (var i = from; i < from + count; i++)
-        {
-            var value = i.ToString(CultureInfo.InvariantCulture);
-            producer.Produce(topic, new Message<string, string> { Key = "key-" + (i % 100), Value = value }, report =>
-            {
-                if (report.Error.IsError)
-                {
-                    Interlocked.Increment(ref failed);
-                }
-                else
-                {
-                    Interlocked.Increment(ref delivered);
-                }
-            });
-            afterEach?.Invoke(i);
-        }
-
-        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
-        Assert.Equal(0, failed);
-        return delivered;
     }
 }

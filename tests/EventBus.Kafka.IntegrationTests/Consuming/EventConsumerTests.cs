@@ -241,16 +241,16 @@ public sealed class EventConsumerTests(KafkaTestBroker broker, ITestOutputHelper
             var original = originals[record.Message.Value];
             var h = record.Message.Headers;
             Assert.Equal(original.Message.Key, record.Message.Key);
-            Assert.Equal("t-" + record.Message.Value, Text(h, "trace-me"));
-            Assert.Equal(typeof(InvalidOperationException).FullName, Text(h, "kafka_dlt-exception-fqcn"));
-            Assert.Equal($"poisoned message {record.Message.Value}", Text(h, "kafka_dlt-exception-message"));
-            Assert.Contains("InvalidOperationException", Text(h, "kafka_dlt-exception-stacktrace"), StringComparison.Ordinal);
-            Assert.Equal(topic, Text(h, "kafka_dlt-original-topic"));
+            Assert.Equal("t-" + record.Message.Value, TestData.Header(h, "trace-me"));
+            Assert.Equal(typeof(InvalidOperationException).FullName, TestData.Header(h, "kafka_dlt-exception-fqcn"));
+            Assert.Equal($"poisoned message {record.Message.Value}", TestData.Header(h, "kafka_dlt-exception-message"));
+            Assert.Contains("InvalidOperationException", TestData.Header(h, "kafka_dlt-exception-stacktrace"), StringComparison.Ordinal);
+            Assert.Equal(topic, TestData.Header(h, "kafka_dlt-original-topic"));
             Assert.Equal(original.Partition.Value, BinaryPrimitives.ReadInt32BigEndian(h.GetLastBytes("kafka_dlt-original-partition")));
             Assert.Equal(4, h.GetLastBytes("kafka_dlt-original-partition").Length);
             Assert.Equal(original.Offset.Value, BinaryPrimitives.ReadInt64BigEndian(h.GetLastBytes("kafka_dlt-original-offset")));
             Assert.Equal(original.Message.Timestamp.UnixTimestampMs, BinaryPrimitives.ReadInt64BigEndian(h.GetLastBytes("kafka_dlt-original-timestamp")));
-            Assert.Equal(group, Text(h, "kafka_dlt-original-consumer-group"));
+            Assert.Equal(group, TestData.Header(h, "kafka_dlt-original-consumer-group"));
         }
 
         var errorEvents = TopicReader.ReadAll(broker.BootstrapServers, errors, TimeSpan.FromSeconds(30))
@@ -327,7 +327,7 @@ public sealed class EventConsumerTests(KafkaTestBroker broker, ITestOutputHelper
         Assert.Equal(0, statistics.MessagesRetried);
         var dead = Assert.Single(TopicReader.ReadAll(broker.BootstrapServers, dlq, TimeSpan.FromSeconds(30)));
         Assert.Equal("{not json", dead.Message.Value);
-        Assert.StartsWith("System.Text.Json.JsonException", Text(dead.Message.Headers, "kafka_dlt-exception-fqcn"), StringComparison.Ordinal);
+        Assert.StartsWith("System.Text.Json.JsonException", TestData.Header(dead.Message.Headers, "kafka_dlt-exception-fqcn"), StringComparison.Ordinal);
         Assert.Equal(20, TestData.Offsets(broker.BootstrapServers, group, topic).Committed[0]);
     }
 
@@ -455,8 +455,6 @@ public sealed class EventConsumerTests(KafkaTestBroker broker, ITestOutputHelper
 
     private static EventBusOptions Options(string bootstrap, string topic, string group, params (string, string)[] extra) =>
         KafkaTestBroker.CreateOptions(bootstrap, "itest", [("KAFKA_TOPIC_IN", topic), ("KAFKA_CONSUMER_GROUP", group), .. extra]);
-
-    private static string Text(Headers headers, string name) => Encoding.UTF8.GetString(headers.GetLastBytes(name));
 
     private sealed record Item(int Id, string Name);
 }

@@ -7,10 +7,14 @@ namespace EventBus.Kafka.IntegrationTests.Infrastructure;
 internal static class TestData
 {
     /// <summary>Produces records whose value is the index as JSON (a number) and whose key is <c>key-{index % keys}</c>.</summary>
-    public static void Produce(string bootstrapServers, string topic, int from, int count, int keys = 100, Func<int, string>? value = null, Func<int, Headers?>? headers = null)
+    public static void Produce(string bootstrapServers, string topic, int from, int count, int keys = 100, Func<int, string>? value = null, Func<int, Headers?>? headers = null) =>
+        Produce(new ProducerConfig { BootstrapServers = bootstrapServers, EnableIdempotence = true, LingerMs = 5 }, topic, from, count, keys, value, headers);
+
+    /// <summary>Produces the same records with a given configuration (e.g. the one EventBus maps); asserts every one was acknowledged.</summary>
+    public static void Produce(ProducerConfig config, string topic, int from, int count, int keys = 100, Func<int, string>? value = null, Func<int, Headers?>? headers = null)
     {
         var failed = 0;
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = bootstrapServers, EnableIdempotence = true, LingerMs = 5 }).Build();
+        using var producer = new ProducerBuilder<string, string>(config).Build();
         for (var i = from; i < from + count; i++)
         {
             producer.Produce(topic, new Message<string, string>
@@ -41,6 +45,10 @@ internal static class TestData
         var end = partitions.ToDictionary(p => p.Partition.Value, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
         return (committed, end);
     }
+
+    /// <summary>The last value of a header as UTF-8 text, or <see langword="null"/>.</summary>
+    public static string? Header(Headers headers, string name) =>
+        headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 
     public static string Describe(Dictionary<int, long> committed, Dictionary<int, long> end) =>
         string.Join(", ", end.Keys.Order().Select(p => $"{p}:{committed.GetValueOrDefault(p)}/{end[p]}"));

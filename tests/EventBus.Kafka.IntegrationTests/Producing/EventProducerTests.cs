@@ -68,20 +68,20 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
         foreach (var (record, evt) in events)
         {
             var headers = record.Message.Headers;
-            var timestamp = long.Parse(Header(headers, "timestamp")!, CultureInfo.InvariantCulture);
+            var timestamp = long.Parse(TestData.Header(headers, "timestamp")!, CultureInfo.InvariantCulture);
             Assert.InRange(timestamp, started, finished);
-            Assert.Equal(Service, Header(headers, "source"));
-            Assert.Equal("application/json", Header(headers, "content-type"));
-            Assert.Matches("^[0-9a-f]{32}$", Header(headers, "message-id")!);
-            Assert.True(ids.Add(Header(headers, "message-id")!), "message-id is unique");
+            Assert.Equal(Service, TestData.Header(headers, "source"));
+            Assert.Equal("application/json", TestData.Header(headers, "content-type"));
+            Assert.Matches("^[0-9a-f]{32}$", TestData.Header(headers, "message-id")!);
+            Assert.True(ids.Add(TestData.Header(headers, "message-id")!), "message-id is unique");
             if (traced.TryGetValue(evt.Index, out var traceParent))
             {
-                Assert.Equal(traceParent, Header(headers, "traceparent"));
-                Assert.Equal("eventbus=test", Header(headers, "tracestate"));
+                Assert.Equal(traceParent, TestData.Header(headers, "traceparent"));
+                Assert.Equal("eventbus=test", TestData.Header(headers, "tracestate"));
             }
             else
             {
-                Assert.Null(Header(headers, "traceparent"));
+                Assert.Null(TestData.Header(headers, "traceparent"));
             }
         }
 
@@ -180,7 +180,7 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
         var results = await Task.WhenAll(tasks);
 
         var records = TopicReader.ReadAll(cluster.BootstrapServers, topic, TimeSpan.FromSeconds(60));
-        var byId = records.GroupBy(r => Header(r.Message.Headers, "message-id")!).ToDictionary(g => g.Key, g => g.Count());
+        var byId = records.GroupBy(r => TestData.Header(r.Message.Headers, "message-id")!).ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine($"pending after 3 s with broker 1 down: {pendingWhileDown}; acknowledged {results.Length}; on topic {records.Count}; distinct ids {byId.Count}");
         Assert.True(pendingWhileDown > 0, "the outage held messages back");
         Assert.Equal(count, records.Count);
@@ -321,9 +321,6 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
         var values = TopicReader.ReadAll(broker.BootstrapServers, topic, TimeSpan.FromSeconds(30)).Select(r => r.Message.Value).ToList();
         Assert.Equal(["before", "after-rebuild"], values);
     }
-
-    private static string? Header(Headers headers, string name) =>
-        headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
 
     private sealed record OrderEvent(string Key, int Sequence, int Index);
 }

@@ -23,8 +23,8 @@ public sealed class MockKafkaClusterTests
         second.CreateTopic("shared-name", 2, 1);
         Assert.Equal(6, PartitionCount(first.BootstrapServers, "shared-name"));
         Assert.Equal(2, PartitionCount(second.BootstrapServers, "shared-name"));
-        Assert.Equal(7, Produce(first.BootstrapServers, "shared-name", 7));
-        Assert.Equal(3, Produce(second.BootstrapServers, "shared-name", 3));
+        TestData.Produce(first.BootstrapServers, "shared-name", 0, 7);
+        TestData.Produce(second.BootstrapServers, "shared-name", 0, 3);
         Assert.Equal(7, TopicReader.ReadAll(first.BootstrapServers, "shared-name", TimeSpan.FromSeconds(30)).Count);
         Assert.Equal(3, TopicReader.ReadAll(second.BootstrapServers, "shared-name", TimeSpan.FromSeconds(30)).Count);
         Assert.True(NativeThreads.Librdkafka().Count > threadsBefore, "the clusters run native threads");
@@ -139,24 +139,5 @@ public sealed class MockKafkaClusterTests
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
         return admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Count;
-    }
-
-    private static int Produce(string bootstrapServers, string topic, int count)
-    {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = bootstrapServers }).Build();
-        var delivered = 0;
-        for (var i = 0; i < count; i++)
-        {
-            producer.Produce(topic, new Message<string, string> { Key = i.ToString(System.Globalization.CultureInfo.InvariantCulture), Value = "v" }, r =>
-            {
-                if (!r.Error.IsError)
-                {
-                    Interlocked.Increment(ref delivered);
-                }
-            });
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
-        return delivered;
     }
 }
