@@ -43,6 +43,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     private readonly EpochSecondsHeader _timestamp = new();
     private readonly object _rebuildGate = new();
     private readonly PendingRegistry _pending = new();
+    private readonly ImmediateSender _immediate;
     private volatile IProducer<byte[]?, byte[]?> _producer;
     private volatile string _clientId;
     private volatile TaskCompletionSource _queueSpace = NewSignal();
@@ -73,6 +74,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         _messageTimeout = TimeSpan.FromMilliseconds(config.MessageTimeoutMs ?? 300_000);
         _clientId = config.ClientId;
         _producer = Build(config);
+        _immediate = new ImmediateSender(() => _producer, "eventbus-producer-send");
         Log.ProducerCreated(_logger, _clientId, config.BootstrapServers, config.Acks?.ToString() ?? "all", config.EnableIdempotence ?? false, config.CompressionType?.ToString() ?? "none");
     }
 
@@ -81,6 +83,9 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
     /// <summary>Gets the handle of the Confluent producer in use (for dependent clients and tests).</summary>
     internal Handle Handle => _producer.Handle;
+
+    /// <summary>Gets a value indicating whether queued messages are sent without lingering (a synchronous publish is waiting).</summary>
+    internal bool IsSendingImmediately => _immediate.IsSending;
 
     /// <summary>Gets the producer's health.</summary>
     public EventProducerState State => _state;
@@ -191,6 +196,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         }
 
         _state = EventProducerState.Closed;
+        _immediate.Dispose();
         var producer = _producer;
         var closeTimeout = _options.Producer.CloseTimeout;
         int undelivered;
@@ -350,6 +356,9 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         using var timeout = new CancellationTokenSource(flushTimeout);
         var task = ProduceAsync(topic, partitionKey, messageId, record, timeout.Token);
         bool completed;
+
+        // A sequential caller cannot fill a batch: send at once instead of lingering (see ImmediateSender).
+        _immediate.Enter();
         try
         {
             completed = task.Wait(flushTimeout);
@@ -357,6 +366,10 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         catch (AggregateException)
         {
             completed = true;
+        }
+        finally
+        {
+            _immediate.Exit();
         }
 
         if (!completed || task.IsCanceled)

@@ -55,6 +55,10 @@ public interface IEventProducer
     /// Publishes a message and blocks until the broker has acknowledged it, for at most the flush timeout
     /// (<c>KAFKA_PRODUCER_FLUSH_TIMEOUT</c>).
     /// </summary>
+    /// <remarks>
+    /// The message is sent without waiting for linger.ms: while any synchronous publish waits, the producer sends
+    /// what it has queued at once (as a flush does), and goes back to batching when none is waiting.
+    /// </remarks>
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="topicKey">The logical topic key.</param>
     /// <param name="message">The payload.</param>

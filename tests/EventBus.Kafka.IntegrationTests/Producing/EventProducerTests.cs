@@ -120,6 +120,40 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Publish_Synchronous_SendsWithoutLinger_ThenAsyncPublishesBatchAgain()
+    {
+        var topic = KafkaTestBroker.UniqueTopic("sync-linger");
+        await broker.CreateTopicAsync(topic, 3, 3);
+        var linger = TimeSpan.FromSeconds(3);
+        using var producer = new EventProducer(broker.CreateOptions(Service,
+            ("KAFKA_TOPIC_SYNC", topic), ("KAFKA_PRODUCER_LINGER_MS", linger.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)), ("KAFKA_PRODUCER_FLUSH_TIMEOUT", "30")));
+
+        // Ten sequential synchronous publishes: lingering would take 10 × 3 s.
+        var stopwatch = Stopwatch.StartNew();
+        var offsets = new List<(int, long)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var result = producer.Publish("SYNC", new OrderEvent("k" + i, 0, i), "k" + i);
+            offsets.Add((result.Partition, result.Offset));
+        }
+
+        stopwatch.Stop();
+        output.WriteLine($"10 synchronous publishes with linger.ms {linger.TotalMilliseconds}: {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(stopwatch.Elapsed < linger, $"10 synchronous publishes took {stopwatch.ElapsedMilliseconds} ms: they waited for linger.ms");
+        Assert.Equal(10, offsets.Distinct().Count());
+
+        // With no synchronous caller waiting, batching is back: an async publish lingers.
+        await Wait.UntilAsync(() => !producer.IsSendingImmediately, TimeSpan.FromSeconds(5), "the immediate sender parks");
+        var pending = producer.PublishAsync("SYNC", new OrderEvent("async", 0, 10), "async");
+        var finishedEarly = await Task.WhenAny(pending, Task.Delay(linger / 3, TestContext.Current.CancellationToken)) == pending;
+        Assert.False(finishedEarly, "an async publish was sent before linger.ms: synchronous sending did not stop");
+        await pending.WaitAsync(linger * 3, TestContext.Current.CancellationToken);
+
+        var records = TopicReader.ReadAll(broker.BootstrapServers, topic, TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, 11), records.Select(r => JsonSerializer.Deserialize<OrderEvent>(r.Message.Value, JsonSerializerOptions.Web)!.Index).Order());
+    }
+
+    [Fact]
     public async Task PublishBatchAsync_OneMessageTooLarge_OthersSucceed_OutcomeNamesIt()
     {
         var topic = KafkaTestBroker.UniqueTopic("batch");
