@@ -18,7 +18,8 @@ namespace EventBus.Kafka.Producing;
 /// </summary>
 /// <remarks>
 /// <para>Every message carries the headers of <see cref="EventHeaderNames"/>. A full local queue makes publishing
-/// wait for room (bounded by message.timeout.ms and the cancellation token) instead of failing.</para>
+/// wait for room (bounded by message.timeout.ms and the cancellation token) instead of failing; messages waiting for
+/// room keep their publish order, and later publishes line up behind them.</para>
 /// <para>A fatal producer error (idempotence state lost) is logged, reported by <see cref="GetStatistics"/>, and the
 /// Confluent producer is rebuilt once; a second one leaves the producer <see cref="EventProducerState.Failed"/>.</para>
 /// <para>Disposing flushes for at most <c>KAFKA_PRODUCER_CLOSE_TIMEOUT</c> and logs how many messages were not delivered.</para>
@@ -27,29 +28,28 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 {
     private const string OctetStream = "application/octet-stream";
     private const string TextPlain = "text/plain; charset=utf-8";
-    private static readonly byte[] OctetStreamBytes = Encoding.ASCII.GetBytes(OctetStream);
-    private static readonly byte[] TextPlainBytes = Encoding.ASCII.GetBytes(TextPlain);
-    private static readonly byte[] JsonBytes = Encoding.ASCII.GetBytes(JsonEventSerializer.JsonContentType);
+    private static readonly Header OctetStreamHeader = new(EventHeaderNames.ContentType, Encoding.ASCII.GetBytes(OctetStream));
+    private static readonly Header TextPlainHeader = new(EventHeaderNames.ContentType, Encoding.ASCII.GetBytes(TextPlain));
+    private static readonly Header JsonHeader = new(EventHeaderNames.ContentType, Encoding.ASCII.GetBytes(JsonEventSerializer.JsonContentType));
     private static readonly object SharedGate = new();
     private static EventProducer? shared;
 
     private readonly EventBusOptions _options;
     private readonly ILogger _logger;
     private readonly IEventSerializer _serializer;
-    private readonly byte[] _serializerContentType;
-    private readonly byte[] _source;
+    private readonly Header _serializerContentType;
+    private readonly Header _source;
     private readonly TimeSpan _messageTimeout;
     private readonly ConcurrentDictionary<string, string> _topics = new(StringComparer.Ordinal);
     private readonly EpochSecondsHeader _timestamp = new();
     private readonly object _rebuildGate = new();
     private readonly PendingRegistry _pending = new();
     private readonly ImmediateSender _immediate;
+    private readonly ProduceBacklog _backlog;
     private volatile IProducer<byte[]?, byte[]?> _producer;
     private volatile string _clientId;
-    private volatile TaskCompletionSource _queueSpace = NewSignal();
     private volatile string? _lastError;
     private volatile EventProducerState _state = EventProducerState.Healthy;
-    private int _queueWaiters;
     private long _sent;
     private long _failed;
     private long _inFlight;
@@ -68,13 +68,14 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _serializer = serializer ?? JsonEventSerializer.CreateDefault();
-        _serializerContentType = Encoding.UTF8.GetBytes(_serializer.ContentType);
-        _source = Encoding.UTF8.GetBytes(options.Connection.ServiceName ?? string.Empty);
+        _serializerContentType = new Header(EventHeaderNames.ContentType, Encoding.UTF8.GetBytes(_serializer.ContentType));
+        _source = new Header(EventHeaderNames.Source, Encoding.UTF8.GetBytes(options.Connection.ServiceName ?? string.Empty));
         var config = CreateConfig();
         _messageTimeout = TimeSpan.FromMilliseconds(config.MessageTimeoutMs ?? 300_000);
         _clientId = config.ClientId;
         _producer = Build(config);
         _immediate = new ImmediateSender(() => _producer, "eventbus-producer-send");
+        _backlog = new ProduceBacklog((topic, record, pending) => TryProduce(topic, record, pending.Handler), _messageTimeout, () => Log.QueueFull(_logger, _clientId));
         Log.ProducerCreated(_logger, _clientId, config.BootstrapServers, config.Acks?.ToString() ?? "all", config.EnableIdempotence ?? false, config.CompressionType?.ToString() ?? "none");
     }
 
@@ -219,7 +220,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         }
 
         producer.Dispose();
-        _queueSpace.TrySetResult();
+        _backlog.SignalRoom();
 
         // Delivery reports of messages still unacknowledged will never come: fail them rather than leave callers waiting.
         _pending.FailAll(c => c.Fail(new Error(ErrorCode.Local_Destroy,
@@ -278,72 +279,37 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         return ProduceAsync(topic, partitionKey, messageId, record, cancellationToken);
     }
 
-    private Task<PublishResult> ProduceAsync(string topic, string? partitionKey, string messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    private Task<PublishResult> ProduceAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
     {
         var completion = new PublishCompletion(this, topic, partitionKey, messageId);
-        Interlocked.Increment(ref _inFlight);
-        _pending.Add(completion);
-        var error = TryProduce(topic, record, completion.Handler);
-        if (error is null)
+        if (Enqueue(topic, record, completion, cancellationToken) is { } error)
         {
-            return completion.Task;
+            completion.Fail(error);
         }
 
-        if (error.Code == ErrorCode.Local_QueueFull)
-        {
-            return ProduceWhenRoomAsync(topic, record, completion, cancellationToken);
-        }
-
-        completion.Fail(error);
         return completion.Task;
     }
 
-    private async Task<PublishResult> ProduceWhenRoomAsync(string topic, Message<byte[]?, byte[]?> record, PublishCompletion completion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts the message in flight, registers it and hands it to librdkafka, or — when the local queue is full, or
+    /// other messages already wait for room — lines it up in the backlog (bounded by message.timeout.ms and
+    /// <paramref name="cancellationToken"/>). Returns the error when it failed at once.
+    /// </summary>
+    private Error? Enqueue(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending, CancellationToken cancellationToken)
     {
-        Log.QueueFull(_logger, _clientId);
-        var deadline = Stopwatch.GetTimestamp() + (long)(_messageTimeout.TotalSeconds * Stopwatch.Frequency);
-        Interlocked.Increment(ref _queueWaiters);
-        try
+        Interlocked.Increment(ref _inFlight);
+        _pending.Add(pending);
+        if (_backlog.IsEmpty)
         {
-            while (true)
+            var error = TryProduce(topic, record, pending.Handler);
+            if (error is null || error.Code != ErrorCode.Local_QueueFull)
             {
-                var signal = _queueSpace.Task;
-                var error = TryProduce(topic, record, completion.Handler);
-                if (error is null)
-                {
-                    break;
-                }
-
-                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                if (error.Code != ErrorCode.Local_QueueFull || remaining <= TimeSpan.Zero)
-                {
-                    completion.Fail(error.Code == ErrorCode.Local_QueueFull
-                        ? new Error(ErrorCode.Local_QueueFull, $"the local queue stayed full for message.timeout.ms ({_messageTimeout.TotalSeconds:0} s)")
-                        : error);
-                    break;
-                }
-
-                try
-                {
-                    // Woken by the next delivery; the cap covers a delivery that happened before we started waiting.
-                    await signal.WaitAsync(Min(remaining, TimeSpan.FromMilliseconds(50)), cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    completion.Cancel(cancellationToken);
-                    break;
-                }
+                return error;
             }
         }
-        finally
-        {
-            Interlocked.Decrement(ref _queueWaiters);
-        }
 
-        return await completion.Task.ConfigureAwait(false);
+        _backlog.Add(topic, record, pending, cancellationToken);
+        return null;
     }
 
     private PublishResult PublishCore<T>(string topic, T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? headers)
@@ -376,7 +342,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         {
             var cause = _lastError is { } last ? $"; last client error: {last}" : string.Empty;
             var fate = task.IsCanceled ? "the local queue stayed full, so the message was not queued" : "the message stays queued and may still be delivered";
-            throw new EventPublishException(topic, partitionKey, messageId, ErrorCode.Local_TimedOut,
+            throw new EventPublishException(topic, partitionKey, DecodeId(messageId), ErrorCode.Local_TimedOut,
                 $"not acknowledged within the flush timeout ({flushTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerFlushTimeout}){cause}; {fate}",
                 isRetriable: true);
         }
@@ -384,56 +350,61 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         return task.GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// Queues the batch in order with one completion shared by the whole batch: per message only its slot and
+    /// delivery delegate, no Task.
+    /// </summary>
     private async Task<PublishBatchResult> PublishBatchCoreAsync<T>(string topic, IEnumerable<EventMessage<T>> messages, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ThrowIfDisposed();
         var items = messages as IReadOnlyList<EventMessage<T>> ?? messages.ToList();
-        var tasks = new Task<PublishResult>[items.Count];
-        var messageIds = new string[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
-            var item = items[i] ?? throw new ArgumentException($"Message {i} of the batch is null.", nameof(messages));
+            if (items[i] is null)
+            {
+                throw new ArgumentException($"Message {i} of the batch is null; nothing was published.", nameof(messages));
+            }
+        }
+
+        var batch = new BatchCompletion(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            Message<byte[]?, byte[]?> record;
+            byte[] messageId;
             try
             {
-                var record = CreateRecord(item.Message, typeInfo, item.PartitionKey, item.Headers, out messageIds[i]);
-                tasks[i] = cancellationToken.IsCancellationRequested
-                    ? Task.FromCanceled<PublishResult>(cancellationToken)
-                    : ProduceAsync(topic, item.PartitionKey, messageIds[i], record, cancellationToken);
+                record = CreateRecord(item.Message, typeInfo, item.PartitionKey, item.Headers, out messageId);
             }
             catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
             {
-                tasks[i] = Task.FromException<PublishResult>(new EventPublishException(topic, item.PartitionKey, messageIds[i] ?? string.Empty, ErrorCode.Local_ValueSerialization,
-                    $"the payload could not be serialized: {ex.Message}", isRetriable: false, ex));
+                batch.Set(new PublishOutcome(i, null, new EventPublishException(topic, item.PartitionKey, string.Empty, ErrorCode.Local_ValueSerialization,
+                    $"the payload could not be serialized: {ex.Message}", isRetriable: false, ex)));
+                continue;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                batch.Set(new PublishOutcome(i, null, CancelledBeforeQueued(topic, item.PartitionKey, messageId)));
+                continue;
+            }
+
+            var slot = new BatchSlot(this, batch, i, topic, item.PartitionKey, messageId);
+            if (Enqueue(topic, record, slot, cancellationToken) is { } error)
+            {
+                slot.Fail(error);
             }
         }
 
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Each task's outcome is read below.
-        }
-
-        var outcomes = new PublishOutcome[tasks.Length];
-        for (var i = 0; i < tasks.Length; i++)
-        {
-            var task = tasks[i];
-            outcomes[i] = task.Status switch
-            {
-                TaskStatus.RanToCompletion => new PublishOutcome(i, task.Result, null),
-                TaskStatus.Canceled => new PublishOutcome(i, null, new EventPublishException(topic, items[i].PartitionKey, messageIds[i] ?? string.Empty, ErrorCode.Local_Fail, "cancelled before it was queued", isRetriable: true)),
-                _ => new PublishOutcome(i, null, task.Exception?.InnerException as EventPublishException
-                    ?? new EventPublishException(topic, items[i].PartitionKey, messageIds[i] ?? string.Empty, ErrorCode.Local_Fail, task.Exception?.InnerException?.Message ?? "unknown failure", isRetriable: false, task.Exception?.InnerException)),
-            };
-        }
-
-        return new PublishBatchResult(outcomes);
+        batch.AllQueued();
+        return await batch.Task.ConfigureAwait(false);
     }
 
-    internal Message<byte[]?, byte[]?> CreateRecord<T>(T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? extraHeaders, out string messageId)
+    private static EventPublishException CancelledBeforeQueued(string topic, string? partitionKey, byte[] messageId) =>
+        new(topic, partitionKey, DecodeId(messageId), ErrorCode.Local_Fail, "cancelled before it was queued", isRetriable: true);
+
+    internal Message<byte[]?, byte[]?> CreateRecord<T>(T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? extraHeaders, out byte[] messageId)
     {
         var value = SerializeValue(message, typeInfo, out var contentType);
         var headers = new Headers();
@@ -446,7 +417,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         };
     }
 
-    private byte[]? SerializeValue<T>(T message, JsonTypeInfo<T>? typeInfo, out byte[]? contentType)
+    private byte[]? SerializeValue<T>(T message, JsonTypeInfo<T>? typeInfo, out Header? contentType)
     {
         if (!typeof(T).IsValueType)
         {
@@ -456,17 +427,17 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
                     contentType = null;
                     return null;
                 case byte[] bytes:
-                    contentType = OctetStreamBytes;
+                    contentType = OctetStreamHeader;
                     return bytes;
                 case string text:
-                    contentType = TextPlainBytes;
+                    contentType = TextPlainHeader;
                     return Encoding.UTF8.GetBytes(text);
             }
         }
 
         if (typeInfo is not null)
         {
-            contentType = JsonBytes;
+            contentType = JsonHeader;
             return JsonSerializer.SerializeToUtf8Bytes(message, typeInfo);
         }
 
@@ -474,10 +445,13 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         return _serializer.Serialize(message);
     }
 
-    /// <summary>Adds the standard headers that <paramref name="headers"/> (plus <paramref name="extra"/>) do not already have; returns the message id.</summary>
-    private string AddStandardHeaders(Headers headers, byte[]? contentType, IEnumerable<KeyValuePair<string, string>>? extra)
+    /// <summary>
+    /// Adds the standard headers that <paramref name="headers"/> (plus <paramref name="extra"/>) do not already have;
+    /// returns the message id's bytes. The constant headers are shared <see cref="Header"/> instances (librdkafka
+    /// copies them when producing); only the message id is new per message.
+    /// </summary>
+    private byte[] AddStandardHeaders(Headers headers, Header? contentType, IEnumerable<KeyValuePair<string, string>>? extra)
     {
-        string? callerMessageId = null;
         if (extra is not null)
         {
             foreach (var (name, value) in extra)
@@ -501,34 +475,33 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             return false;
         }
 
-        string messageId;
+        byte[]? callerMessageId = null;
         if (existing > 0 && headers.TryGetLastBytes(EventHeaderNames.MessageId, out var idBytes) && idBytes is not null)
         {
-            messageId = callerMessageId = Encoding.UTF8.GetString(idBytes);
-        }
-        else
-        {
-            messageId = Guid.NewGuid().ToString("N");
+            callerMessageId = idBytes;
         }
 
         if (existing == 0 || !Has(EventHeaderNames.Timestamp))
         {
-            headers.Add(EventHeaderNames.Timestamp, _timestamp.Current());
+            headers.Add(_timestamp.Current());
         }
 
         if (existing == 0 || !Has(EventHeaderNames.Source))
         {
-            headers.Add(EventHeaderNames.Source, _source);
+            headers.Add(_source);
         }
 
-        if (callerMessageId is null)
+        var messageId = callerMessageId;
+        if (messageId is null)
         {
-            headers.Add(EventHeaderNames.MessageId, Encoding.ASCII.GetBytes(messageId));
+            messageId = new byte[32];
+            Guid.NewGuid().TryFormat(messageId, out _, "N");
+            headers.Add(new Header(EventHeaderNames.MessageId, messageId));
         }
 
         if (contentType is not null && (existing == 0 || !Has(EventHeaderNames.ContentType)))
         {
-            headers.Add(EventHeaderNames.ContentType, contentType);
+            headers.Add(contentType);
         }
 
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity && (existing == 0 || !Has(EventHeaderNames.TraceParent)))
@@ -578,6 +551,18 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         }
     }
 
+    /// <summary>Takes the message out of the registry and counts it; false when another path completed it first.</summary>
+    private bool Complete(IPendingDelivery pending, bool success)
+    {
+        if (!_pending.Remove(pending))
+        {
+            return false;
+        }
+
+        OnDelivered(success);
+        return true;
+    }
+
     private void OnDelivered(bool success)
     {
         Interlocked.Decrement(ref _inFlight);
@@ -590,19 +575,18 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             Interlocked.Increment(ref _failed);
         }
 
-        if (Volatile.Read(ref _queueWaiters) > 0)
-        {
-            Interlocked.Exchange(ref _queueSpace, NewSignal()).TrySetResult();
-        }
+        _backlog.SignalRoom();
     }
 
-    private EventPublishException CreateException(string topic, string? partitionKey, string messageId, Error error)
+    private static string DecodeId(byte[]? messageId) => messageId is null ? string.Empty : Encoding.UTF8.GetString(messageId);
+
+    private EventPublishException CreateException(string topic, string? partitionKey, byte[] messageId, Error error)
     {
         var retriable = IsRetriable(error.Code) || (error.IsFatal && _state != EventProducerState.Failed);
         var reason = error.IsFatal
             ? $"the producer hit a fatal error ({error.Reason}); it {(_state == EventProducerState.Failed ? "failed again after a rebuild and stays down: restart the service" : "is rebuilt, so publishing again can succeed")}"
             : error.Reason;
-        return new EventPublishException(topic, partitionKey, messageId, error.IsFatal ? ErrorCode.Local_Fatal : error.Code, reason, retriable);
+        return new EventPublishException(topic, partitionKey, DecodeId(messageId), error.IsFatal ? ErrorCode.Local_Fatal : error.Code, reason, retriable);
     }
 
     private void OnError(IProducer<byte[]?, byte[]?> producer, Error error)
@@ -665,19 +649,15 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
     /// <summary>One message's completion: set from librdkafka's delivery report. Continuations run off the delivery thread.</summary>
-    private sealed class PublishCompletion : TaskCompletionSource<PublishResult>
+    private sealed class PublishCompletion : TaskCompletionSource<PublishResult>, IPendingDelivery
     {
         private readonly EventProducer _owner;
         private readonly string _topic;
         private readonly string? _partitionKey;
-        private readonly string _messageId;
+        private readonly byte[] _messageId;
 
-        public PublishCompletion(EventProducer owner, string topic, string? partitionKey, string messageId)
+        public PublishCompletion(EventProducer owner, string topic, string? partitionKey, byte[] messageId)
             : base(TaskCreationOptions.RunContinuationsAsynchronously)
         {
             _owner = owner;
@@ -689,27 +669,24 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
         public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
 
-        /// <summary>Gets or sets the registry shard this completion is in, and its neighbours there.</summary>
         public int Shard { get; set; } = -1;
 
-        public PublishCompletion? Previous { get; set; }
+        public IPendingDelivery? Previous { get; set; }
 
-        public PublishCompletion? Next { get; set; }
+        public IPendingDelivery? Next { get; set; }
 
         public void Fail(Error error)
         {
-            if (Complete())
+            if (_owner.Complete(this, success: false))
             {
-                _owner.OnDelivered(false);
                 SetException(_owner.CreateException(_topic, _partitionKey, _messageId, error));
             }
         }
 
         public void Cancel(CancellationToken cancellationToken)
         {
-            if (Complete())
+            if (_owner.Complete(this, success: false))
             {
-                _owner.OnDelivered(false);
                 SetCanceled(cancellationToken);
             }
         }
@@ -719,18 +696,102 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             if (report.Error.IsError)
             {
                 Fail(report.Error);
-                return;
             }
-
-            if (Complete())
+            else if (_owner.Complete(this, success: true))
             {
-                _owner.OnDelivered(true);
                 SetResult(new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId));
             }
         }
+    }
 
-        /// <summary>Leaves the registry; false when another path completed this message first.</summary>
-        private bool Complete() => _owner._pending.Remove(this);
+    /// <summary>The outcomes of a batch: completes once every message has one.</summary>
+    private sealed class BatchCompletion
+    {
+        private readonly PublishOutcome[] _outcomes;
+        private readonly TaskCompletionSource<PublishBatchResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _remaining;
+
+        public BatchCompletion(int count)
+        {
+            _outcomes = new PublishOutcome[count];
+            _remaining = count + 1; // + 1 until every message is queued
+        }
+
+        public Task<PublishBatchResult> Task => _completion.Task;
+
+        public void Set(PublishOutcome outcome)
+        {
+            _outcomes[outcome.Index] = outcome;
+            Release();
+        }
+
+        public void AllQueued() => Release();
+
+        private void Release()
+        {
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                _completion.SetResult(new PublishBatchResult(_outcomes));
+            }
+        }
+    }
+
+    /// <summary>One message of a batch: reports into the shared <see cref="BatchCompletion"/>.</summary>
+    private sealed class BatchSlot : IPendingDelivery
+    {
+        private readonly EventProducer _owner;
+        private readonly BatchCompletion _batch;
+        private readonly int _index;
+        private readonly string _topic;
+        private readonly string? _partitionKey;
+        private readonly byte[] _messageId;
+
+        public BatchSlot(EventProducer owner, BatchCompletion batch, int index, string topic, string? partitionKey, byte[] messageId)
+        {
+            _owner = owner;
+            _batch = batch;
+            _index = index;
+            _topic = topic;
+            _partitionKey = partitionKey;
+            _messageId = messageId;
+            Handler = OnDelivery;
+        }
+
+        public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+
+        public int Shard { get; set; } = -1;
+
+        public IPendingDelivery? Previous { get; set; }
+
+        public IPendingDelivery? Next { get; set; }
+
+        public void Fail(Error error)
+        {
+            if (_owner.Complete(this, success: false))
+            {
+                _batch.Set(new PublishOutcome(_index, null, _owner.CreateException(_topic, _partitionKey, _messageId, error)));
+            }
+        }
+
+        public void Cancel(CancellationToken cancellationToken)
+        {
+            if (_owner.Complete(this, success: false))
+            {
+                _batch.Set(new PublishOutcome(_index, null, CancelledBeforeQueued(_topic, _partitionKey, _messageId)));
+            }
+        }
+
+        private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+        {
+            if (report.Error.IsError)
+            {
+                Fail(report.Error);
+            }
+            else if (_owner.Complete(this, success: true))
+            {
+                _batch.Set(new PublishOutcome(_index, new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId), null));
+            }
+        }
     }
 
     /// <summary>
@@ -742,27 +803,27 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         private const int ShardCount = 16;
         private readonly Shard[] _shards = Enumerable.Range(0, ShardCount).Select(_ => new Shard()).ToArray();
 
-        public void Add(PublishCompletion completion)
+        public void Add(IPendingDelivery pending)
         {
             var index = Environment.CurrentManagedThreadId & (ShardCount - 1);
             var shard = _shards[index];
             lock (shard)
             {
-                completion.Shard = index;
-                completion.Next = shard.Head;
+                pending.Shard = index;
+                pending.Next = shard.Head;
                 if (shard.Head is not null)
                 {
-                    shard.Head.Previous = completion;
+                    shard.Head.Previous = pending;
                 }
 
-                shard.Head = completion;
+                shard.Head = pending;
             }
         }
 
-        /// <summary>Removes the completion; returns false if it was not registered (already completed).</summary>
-        public bool Remove(PublishCompletion completion)
+        /// <summary>Removes the message; returns false if it was not registered (already completed).</summary>
+        public bool Remove(IPendingDelivery pending)
         {
-            var index = completion.Shard;
+            var index = pending.Shard;
             if (index < 0)
             {
                 return false;
@@ -771,36 +832,36 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             var shard = _shards[index];
             lock (shard)
             {
-                if (completion.Shard < 0)
+                if (pending.Shard < 0)
                 {
                     return false;
                 }
 
-                if (completion.Previous is not null)
+                if (pending.Previous is not null)
                 {
-                    completion.Previous.Next = completion.Next;
+                    pending.Previous.Next = pending.Next;
                 }
                 else
                 {
-                    shard.Head = completion.Next;
+                    shard.Head = pending.Next;
                 }
 
-                if (completion.Next is not null)
+                if (pending.Next is not null)
                 {
-                    completion.Next.Previous = completion.Previous;
+                    pending.Next.Previous = pending.Previous;
                 }
 
-                completion.Previous = completion.Next = null;
-                completion.Shard = -1;
+                pending.Previous = pending.Next = null;
+                pending.Shard = -1;
                 return true;
             }
         }
 
-        public void FailAll(Action<PublishCompletion> fail)
+        public void FailAll(Action<IPendingDelivery> fail)
         {
             foreach (var shard in _shards)
             {
-                List<PublishCompletion> left = [];
+                List<IPendingDelivery> left = [];
                 lock (shard)
                 {
                     for (var c = shard.Head; c is not null; c = c.Next)
@@ -815,28 +876,28 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
         private sealed class Shard
         {
-            public PublishCompletion? Head { get; set; }
+            public IPendingDelivery? Head { get; set; }
         }
     }
 
-    /// <summary>The <c>timestamp</c> header value, encoded once per second.</summary>
+    /// <summary>The <c>timestamp</c> header, encoded once per second.</summary>
     private sealed class EpochSecondsHeader
     {
-        private Entry _entry = new(-1, []);
+        private Entry _entry = new(-1, new Header(EventHeaderNames.Timestamp, []));
 
-        public byte[] Current()
+        public Header Current()
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var entry = Volatile.Read(ref _entry);
             if (entry.Second != now)
             {
-                entry = new Entry(now, Encoding.ASCII.GetBytes(now.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                entry = new Entry(now, new Header(EventHeaderNames.Timestamp, Encoding.ASCII.GetBytes(now.ToString(System.Globalization.CultureInfo.InvariantCulture))));
                 Volatile.Write(ref _entry, entry);
             }
 
-            return entry.Bytes;
+            return entry.Header;
         }
 
-        private sealed record Entry(long Second, byte[] Bytes);
+        private sealed record Entry(long Second, Header Header);
     }
 }

@@ -324,7 +324,66 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
         Assert.Equal(count + 20, producer.GetStatistics().MessagesSent);
         Assert.Equal(0, producer.GetStatistics().MessagesFailed);
         Assert.Equal(syncOffsets.Order(), syncOffsets);
-        Assert.Equal(count + 20, TopicReader.ReadAll(cluster.BootstrapServers, topic, TimeSpan.FromSeconds(60)).Count);
+
+        // Waiting for room never reorders: one partition, so offsets follow the order of the calls.
+        var asyncOffsets = asyncTasks.Select(t => t.Result.Offset).ToList();
+        Assert.Equal(asyncOffsets.Order(), asyncOffsets);
+        var values = TopicReader.ReadAll(cluster.BootstrapServers, topic, TimeSpan.FromSeconds(60)).Select(r => r.Message.Value).ToList();
+        Assert.Equal(count + 20, values.Count);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => "async-" + i), values.Where(v => v.StartsWith("async-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task QueueFull_CancelledWhileWaitingForRoom_FailsAtOnce_OthersStillDelivered()
+    {
+        await using var cluster = new MockKafkaCluster(1);
+        var topic = KafkaTestBroker.UniqueTopic("queue-full-cancel");
+        cluster.CreateTopic(topic, 1, 1);
+        var options = KafkaTestBroker.CreateOptions(cluster.BootstrapServers, Service, ("KAFKA_TOPIC_Q", topic));
+        options.Producer.AdditionalProperties["queue.buffering.max.messages"] = "10";
+        await using var producer = new EventProducer(options);
+        await producer.PublishAsync("Q", "warm-up", cancellationToken: TestContext.Current.CancellationToken);
+
+        cluster.SetBrokerDown(1);
+        var queued = Enumerable.Range(0, 10).Select(i => producer.PublishAsync("Q", "queued-" + i)).ToList();
+        using var cancellation = new CancellationTokenSource();
+        var waiting = Enumerable.Range(0, 3).Select(i => producer.PublishAsync("Q", "waiting-" + i, cancellationToken: cancellation.Token)).ToList();
+        Assert.All(waiting, t => Assert.False(t.IsCompleted));
+
+        await cancellation.CancelAsync();
+        foreach (var task in waiting)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(3, producer.GetStatistics().MessagesFailed);
+        cluster.SetBrokerUp(1);
+        await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var values = TopicReader.ReadAll(cluster.BootstrapServers, topic, TimeSpan.FromSeconds(60)).Select(r => r.Message.Value).ToList();
+        Assert.Equal(["warm-up", .. Enumerable.Range(0, 10).Select(i => "queued-" + i)], values);
+    }
+
+    [Fact]
+    public async Task PublishBatchAsync_ThroughAFullQueue_KeepsBatchOrder()
+    {
+        const int count = 2_000;
+        await using var cluster = new MockKafkaCluster(1);
+        var topic = KafkaTestBroker.UniqueTopic("batch-queue-full");
+        cluster.CreateTopic(topic, 1, 1);
+        cluster.SetBrokerRoundTripTime(1, TimeSpan.FromMilliseconds(20));
+        var options = KafkaTestBroker.CreateOptions(cluster.BootstrapServers, Service, ("KAFKA_TOPIC_Q", topic));
+        options.Producer.AdditionalProperties["queue.buffering.max.messages"] = "50";
+        await using var producer = new EventProducer(options);
+
+        var result = await producer.PublishBatchAsync("Q", Enumerable.Range(0, count).Select(i => new EventMessage<string>("m-" + i, "one-key")), TestContext.Current.CancellationToken);
+
+        Assert.True(result.AllSucceeded, result.ToString());
+        Assert.Equal(Enumerable.Range(0, count), result.Outcomes.Select(o => o.Index));
+        Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), result.Outcomes.Select(o => o.Result!.Offset));
+        Assert.Equal(count, result.Outcomes.Select(o => o.Result!.MessageId).Distinct().Count());
+        var values = TopicReader.ReadAll(cluster.BootstrapServers, topic, TimeSpan.FromSeconds(60)).Select(r => r.Message.Value);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => "m-" + i), values);
+        Assert.Equal((long)count, producer.GetStatistics().MessagesSent);
     }
 
     [Fact]

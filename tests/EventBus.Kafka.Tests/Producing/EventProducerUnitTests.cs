@@ -38,16 +38,29 @@ public sealed partial class EventProducerUnitTests : IDisposable
         Assert.Equal(["timestamp", "source", "message-id", "content-type"], record.Headers.Select(h => h.Key));
         Assert.InRange(long.Parse(Text(record.Headers, "timestamp"), System.Globalization.CultureInfo.InvariantCulture), before, after);
         Assert.Equal("billing", Text(record.Headers, "source"));
-        Assert.Equal(messageId, Text(record.Headers, "message-id"));
-        Assert.Matches("^[0-9a-f]{32}$", messageId);
+        Assert.Equal(Encoding.ASCII.GetString(messageId), Text(record.Headers, "message-id"));
+        Assert.Matches("^[0-9a-f]{32}$", Encoding.ASCII.GetString(messageId));
         Assert.Equal("application/json", Text(record.Headers, "content-type"));
         Assert.Equal("customer-7", Encoding.UTF8.GetString(record.Key!));
     }
 
     [Fact]
+    public void PublishResult_IdFromHeaderBytes_EqualsIdFromString()
+    {
+        var when = DateTimeOffset.UnixEpoch;
+        var fromBytes = new PublishResult("t", 1, 2, when, Encoding.UTF8.GetBytes("ïd-1"));
+        var fromString = new PublishResult("t", 1, 2, when, "ïd-1");
+
+        Assert.Equal("ïd-1", fromBytes.MessageId);
+        Assert.Equal(fromString, fromBytes);
+        Assert.Equal(fromString.GetHashCode(), fromBytes.GetHashCode());
+        Assert.NotEqual(fromString, new PublishResult("t", 1, 3, when, "ïd-1"));
+    }
+
+    [Fact]
     public void Headers_MessageIdsUnique()
     {
-        var ids = Enumerable.Range(0, 1000).Select(_ => { _producer.CreateRecord("x", null, null, null, out var id); return id; }).ToHashSet();
+        var ids = Enumerable.Range(0, 1000).Select(_ => { _producer.CreateRecord("x", null, null, null, out var id); return Encoding.ASCII.GetString(id); }).ToHashSet();
 
         Assert.Equal(1000, ids.Count);
     }
@@ -81,7 +94,7 @@ public sealed partial class EventProducerUnitTests : IDisposable
         var record = _producer.CreateRecord("x", null, null, [new("tenant", "acme"), new("message-id", "caller-id"), new("source", "upstream")], out var messageId);
 
         Assert.Equal("acme", Text(record.Headers, "tenant"));
-        Assert.Equal("caller-id", messageId);
+        Assert.Equal("caller-id", Encoding.UTF8.GetString(messageId));
         Assert.Single(record.Headers, h => h.Key == "message-id");
         Assert.Single(record.Headers, h => h.Key == "source");
         Assert.Equal("upstream", Text(record.Headers, "source"));

@@ -1,0 +1,30 @@
+using Confluent.Kafka;
+
+namespace EventBus.Kafka.Producing;
+
+/// <summary>
+/// A message waiting for its delivery report. It is linked into the producer's registry of pending messages (so
+/// closing can fail it) and completes exactly once, from whichever path gets there first.
+/// </summary>
+internal interface IPendingDelivery
+{
+    /// <summary>Gets the delegate librdkafka's delivery report is given to.</summary>
+    Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+
+    /// <summary>Gets or sets the registry shard this message is in (-1 when not registered).</summary>
+    int Shard { get; set; }
+
+    /// <summary>Gets or sets the previous message in the shard.</summary>
+    IPendingDelivery? Previous { get; set; }
+
+    /// <summary>Gets or sets the next message in the shard.</summary>
+    IPendingDelivery? Next { get; set; }
+
+    /// <summary>Completes the message as failed, unless it is already complete.</summary>
+    /// <param name="error">Why it failed.</param>
+    void Fail(Error error);
+
+    /// <summary>Completes the message as cancelled before it was queued, unless it is already complete.</summary>
+    /// <param name="cancellationToken">The token that was cancelled.</param>
+    void Cancel(CancellationToken cancellationToken);
+}
