@@ -309,13 +309,8 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
     public async Task QueueFull_PublishWaitsForRoomInsteadOfFailing()
     {
         const int count = 2_000;
-        await using var cluster = new MockKafkaCluster(1);
-        var topic = KafkaTestBroker.UniqueTopic("queue-full");
-        cluster.CreateTopic(topic, 1, 1);
-        cluster.SetBrokerRoundTripTime(1, TimeSpan.FromMilliseconds(20));
-        var options = KafkaTestBroker.CreateOptions(cluster.BootstrapServers, Service, ("KAFKA_TOPIC_Q", topic));
-        options.Producer.AdditionalProperties["queue.buffering.max.messages"] = "50";
-        await using var producer = new EventProducer(options);
+        await using var queue = SmallQueue.Create("queue-full", 50, TimeSpan.FromMilliseconds(20));
+        var (cluster, producer, topic) = (queue.Cluster, queue.Producer, queue.Topic);
 
         var asyncTasks = Enumerable.Range(0, count).Select(i => producer.PublishAsync("Q", "async-" + i)).ToList();
         var syncOffsets = Enumerable.Range(0, 20).Select(i => producer.Publish("Q", "sync-" + i).Offset).ToList();
@@ -336,12 +331,8 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
     [Fact]
     public async Task QueueFull_CancelledWhileWaitingForRoom_FailsAtOnce_OthersStillDelivered()
     {
-        await using var cluster = new MockKafkaCluster(1);
-        var topic = KafkaTestBroker.UniqueTopic("queue-full-cancel");
-        cluster.CreateTopic(topic, 1, 1);
-        var options = KafkaTestBroker.CreateOptions(cluster.BootstrapServers, Service, ("KAFKA_TOPIC_Q", topic));
-        options.Producer.AdditionalProperties["queue.buffering.max.messages"] = "10";
-        await using var producer = new EventProducer(options);
+        await using var queue = SmallQueue.Create("queue-full-cancel", 10);
+        var (cluster, producer, topic) = (queue.Cluster, queue.Producer, queue.Topic);
         await producer.PublishAsync("Q", "warm-up", cancellationToken: TestContext.Current.CancellationToken);
 
         cluster.SetBrokerDown(1);
@@ -367,13 +358,8 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
     public async Task PublishBatchAsync_ThroughAFullQueue_KeepsBatchOrder()
     {
         const int count = 2_000;
-        await using var cluster = new MockKafkaCluster(1);
-        var topic = KafkaTestBroker.UniqueTopic("batch-queue-full");
-        cluster.CreateTopic(topic, 1, 1);
-        cluster.SetBrokerRoundTripTime(1, TimeSpan.FromMilliseconds(20));
-        var options = KafkaTestBroker.CreateOptions(cluster.BootstrapServers, Service, ("KAFKA_TOPIC_Q", topic));
-        options.Producer.AdditionalProperties["queue.buffering.max.messages"] = "50";
-        await using var producer = new EventProducer(options);
+        await using var queue = SmallQueue.Create("batch-queue-full", 50, TimeSpan.FromMilliseconds(20));
+        var (cluster, producer, topic) = (queue.Cluster, queue.Producer, queue.Topic);
 
         var result = await producer.PublishBatchAsync("Q", Enumerable.Range(0, count).Select(i => new EventMessage<string>("m-" + i, "one-key")), TestContext.Current.CancellationToken);
 
@@ -416,4 +402,29 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
     }
 
     private sealed record OrderEvent(string Key, int Sequence, int Index);
+
+    /// <summary>A one-broker cluster with a one-partition topic (key <c>Q</c>) and a producer whose local queue holds only a few messages.</summary>
+    private sealed record SmallQueue(MockKafkaCluster Cluster, EventProducer Producer, string Topic) : IAsyncDisposable
+    {
+        public static SmallQueue Create(string name, int queueMessages, TimeSpan? roundTrip = null)
+        {
+            var cluster = new MockKafkaCluster(1);
+            var topic = KafkaTestBroker.UniqueTopic(name);
+            cluster.CreateTopic(topic, 1, 1);
+            if (roundTrip is { } rtt)
+            {
+                cluster.SetBrokerRoundTripTime(1, rtt);
+            }
+
+            var options = KafkaTestBroker.CreateOptions(cluster.BootstrapServers, Service, ("KAFKA_TOPIC_Q", topic));
+            options.Producer.AdditionalProperties["queue.buffering.max.messages"] = queueMessages.ToString(CultureInfo.InvariantCulture);
+            return new SmallQueue(cluster, new EventProducer(options), topic);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Producer.DisposeAsync();
+            await Cluster.DisposeAsync();
+        }
+    }
 }
