@@ -33,9 +33,6 @@ internal sealed class ProduceBacklog
     /// <summary>Gets a value indicating whether no message is waiting.</summary>
     public bool IsEmpty => Volatile.Read(ref _count) == 0;
 
-    /// <summary>Gets how many messages are waiting.</summary>
-    public int Count => Volatile.Read(ref _count);
-
     /// <summary>Lines a message up; its outcome goes to <paramref name="pending"/>.</summary>
     public void Add(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending, CancellationToken cancellationToken)
     {
