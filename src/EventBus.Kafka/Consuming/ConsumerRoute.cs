@@ -49,7 +49,9 @@ internal abstract class ConsumerRoute(string topic, int batchSize, TimeSpan batc
 
             return typeInfo is not null ? JsonSerializer.Deserialize(value, typeInfo)! : serializer.Deserialize<T>(value);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or FormatException or InvalidOperationException or ArgumentException or DecoderFallbackException)
+#pragma warning disable CA1031 // Whatever a serializer or a payload's constructor throws, the record cannot become a T.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             throw new DeserializationFailedException(
                 $"The value of {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} is not a valid {typeof(T).Name}: {ex.Message}", ex);

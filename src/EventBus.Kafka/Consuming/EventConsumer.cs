@@ -35,6 +35,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan PausedPollTimeout = TimeSpan.FromMilliseconds(10);
     private const int MaxBurst = 256;
+    private static readonly TimeSpan CommitRetryDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan HogPatience = TimeSpan.FromMilliseconds(200);
 
     private readonly EventBusOptions _options;
@@ -54,11 +55,12 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private readonly SemaphoreSlim _completionSignal = new(0);
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
     private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationTokenSource _handlers = new();
+    private readonly AsyncLocal<bool> _insideHandler = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _lifecycle = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private Thread? _pollThread;
+    private volatile int _closeThreadId = -1;
     private volatile EventConsumerState _state = EventConsumerState.Created;
     private volatile Exception? _fatalError;
     private volatile bool _draining;
@@ -72,6 +74,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private long _inFlight;
     private long _completedSinceCommit;
     private long _nextCommitDue;
+    private bool _commitOwed;
+    private long _commitRetryAt;
     private long _received;
     private long _processed;
     private long _failed;
@@ -177,6 +181,11 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting (the consumer still stops in the background).</param>
     /// <returns>A task that completes when the consumer has stopped.</returns>
     /// <exception cref="EventConsumerException">A fatal Kafka error had stopped the consumer.</exception>
+    /// <remarks>
+    /// Called from a handler or a partition callback of this consumer (which the stop would have to wait for), it
+    /// requests the stop and returns at once: the consumer stops once the caller returns, and that record is committed
+    /// like any other. The same holds for <see cref="Dispose"/> and <see cref="DisposeAsync"/>.
+    /// </remarks>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         lock (_lifecycle)
@@ -189,6 +198,12 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         }
 
         RequestStop();
+        if (IsCalledFromConsumer)
+        {
+            // A handler or a rebalance callback cannot wait for a stop that waits for it: the stop goes on once it returns.
+            return;
+        }
+
         await _finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         ThrowIfFaulted();
     }
@@ -227,6 +242,14 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             return;
         }
 
+        if (IsCalledFromConsumer)
+        {
+            // From a handler or a partition callback: stop, and release once stopped (waiting here would deadlock).
+            await StopAsync().ConfigureAwait(false);
+            _ = _finished.Task.ContinueWith(static (_, c) => ((EventConsumer)c!).ReleaseResourcesAsync(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            return;
+        }
+
         try
         {
             await StopAsync().ConfigureAwait(false);
@@ -236,13 +259,24 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             // Already reported through RunAsync, StopAsync and State.
         }
 
+        await ReleaseResourcesAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Gets a value indicating whether stopping began: records not started yet are left for redelivery.</summary>
+    private bool StopRequested => _draining || _stop.IsCancellationRequested;
+
+    /// <summary>Gets a value indicating whether the caller is a handler or a partition callback of this consumer.</summary>
+    private bool IsCalledFromConsumer =>
+        _insideHandler.Value || Thread.CurrentThread == _pollThread || Environment.CurrentManagedThreadId == _closeThreadId;
+
+    private async Task ReleaseResourcesAsync()
+    {
         if (_ownsDeadLetterProducer && _deadLetterProducer.IsValueCreated)
         {
             await _deadLetterProducer.Value.DisposeAsync().ConfigureAwait(false);
         }
 
         _stop.Dispose();
-        _handlers.Dispose();
     }
 
     /// <summary>
@@ -252,7 +286,6 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     internal async Task KillAsync()
     {
         _killed = true;
-        await _handlers.CancelAsync().ConfigureAwait(false);
         RequestStop();
         await _finished.Task.ConfigureAwait(false);
     }
@@ -356,6 +389,11 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
             if (_killed)
             {
+                foreach (var state in _partitions.Values)
+                {
+                    CancelHandlers(state);
+                }
+
                 consumer.Dispose();
                 _state = EventConsumerState.Stopped;
                 Log.Killed(_logger, _groupId);
@@ -460,6 +498,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
     private async Task DrainLaneAsync(Lane lane)
     {
+        // Marks everything the handlers of this lane call (StopAsync, Dispose) as coming from inside the consumer.
+        _insideHandler.Value = true;
         var state = lane.Owner;
         while (true)
         {
@@ -468,35 +508,10 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
                 if (state.Route.IsBatch)
                 {
                     await ProcessBatchAsync(lane, record).ConfigureAwait(false);
-                    continue;
                 }
-
-                if (state.Revoked || _draining)
+                else
                 {
-                    PostCompletion(state, record.Offset.Value, done: false);
-                    continue;
-                }
-
-                var done = false;
-                try
-                {
-                    await _concurrency.WaitAsync(state.Cancellation.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    PostCompletion(state, record.Offset.Value, done: false);
-                    continue;
-                }
-
-                try
-                {
-                    // The partition may have gone while this record waited for a slot.
-                    done = !state.Revoked && !_draining && await ProcessAsync(state, record).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _concurrency.Release();
-                    PostCompletion(state, record.Offset.Value, done);
+                    await ProcessRecordAsync(state, record).ConfigureAwait(false);
                 }
             }
 
@@ -508,11 +523,77 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes one record through a concurrency slot and <see cref="ProcessAsync"/>. Never throws: whatever escapes the
+    /// error policy (a bug, a disposed dependency) faults the consumer with the reason, and the record's completion is
+    /// always posted, so no lane stops and no in-flight count leaks.
+    /// </summary>
+    private async Task ProcessRecordAsync(PartitionState state, ConsumeResult<byte[]?, byte[]?> record)
+    {
+        var done = false;
+        try
+        {
+            if (state.Revoked || StopRequested)
+            {
+                return;
+            }
+
+            var token = state.Cancellation.Token;
+            try
+            {
+                await _concurrency.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                // The partition may have gone while this record waited for a slot.
+                done = !state.Revoked && !StopRequested && await ProcessAsync(state, record, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _concurrency.Release();
+            }
+        }
+#pragma warning disable CA1031 // Nothing may escape a lane: it would stop the partition for good, unobserved.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            FailFromLane(record, ex);
+        }
+        finally
+        {
+            PostCompletion(state, record.Offset.Value, done);
+        }
+    }
+
+    /// <summary>Stops the consumer because processing failed outside the handler's error policy.</summary>
+    private void FailFromLane(ConsumeResult<byte[]?, byte[]?> record, Exception exception)
+    {
+        var error = exception as EventConsumerException ?? new EventConsumerException(
+            $"The consumer stopped: processing {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} failed outside the handler " +
+            $"({exception.GetType().Name}: {exception.Message}); the record was not committed and will be redelivered.", exception);
+        if (_finished.Task.IsCompleted)
+        {
+            Log.LaneFailedAfterStop(_logger, error, record.Topic, record.Partition.Value, record.Offset.Value);
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _fatalError, error, null) is null)
+        {
+            Log.LaneFailed(_logger, error, record.Topic, record.Partition.Value, record.Offset.Value);
+        }
+
+        RequestStop();
+    }
+
     /// <summary>Handles one record: retries in place, then dead-letters. Returns false when it was dropped (cancelled).</summary>
-    private async Task<bool> ProcessAsync(PartitionState state, ConsumeResult<byte[]?, byte[]?> record)
+    private async Task<bool> ProcessAsync(PartitionState state, ConsumeResult<byte[]?, byte[]?> record, CancellationToken token)
     {
         var route = state.Route;
-        var token = state.Cancellation.Token;
         object context;
         try
         {
@@ -572,8 +653,33 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         var state = lane.Owner;
         var route = state.Route;
         var records = new List<ConsumeResult<byte[]?, byte[]?>>(route.BatchSize) { first };
+        var outcomes = new bool[route.BatchSize];
+        try
+        {
+            await HandleBatchAsync(lane, records, outcomes).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Nothing may escape a lane: it would stop the partition for good, unobserved.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            FailFromLane(first, ex);
+        }
+        finally
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                PostCompletion(state, records[i].Offset.Value, outcomes[i]);
+            }
+        }
+    }
+
+    /// <summary>Fills the batch, then handles it: retries in place, dead-letters; sets the outcome of each record.</summary>
+    private async Task HandleBatchAsync(Lane lane, List<ConsumeResult<byte[]?, byte[]?>> records, bool[] outcomes)
+    {
+        var state = lane.Owner;
+        var route = state.Route;
         var deadline = Stopwatch.GetTimestamp() + ToTicks(route.BatchTimeout);
-        while (records.Count < route.BatchSize && !state.Revoked && !_draining)
+        while (records.Count < route.BatchSize && !state.Revoked && !StopRequested)
         {
             if (lane.Queue.TryDequeue(out var next))
             {
@@ -589,21 +695,18 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             }
         }
 
-        if (state.Revoked || _draining)
+        if (state.Revoked || StopRequested)
         {
-            records.ForEach(r => PostCompletion(state, r.Offset.Value, done: false));
             return;
         }
 
         var token = state.Cancellation.Token;
-        var outcomes = new bool[records.Count];
         try
         {
             await _concurrency.WaitAsync(token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            records.ForEach(r => PostCompletion(state, r.Offset.Value, done: false));
             return;
         }
 
@@ -673,10 +776,6 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         finally
         {
             _concurrency.Release();
-            for (var i = 0; i < records.Count; i++)
-            {
-                PostCompletion(state, records[i].Offset.Value, outcomes[i]);
-            }
         }
     }
 
@@ -702,6 +801,10 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 return false;
+            }
+            catch (ObjectDisposedException ex)
+            {
+                throw DeadLetterProducerDisposed(ex);
             }
 
             try
@@ -743,7 +846,15 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
+        catch (ObjectDisposedException ex)
+        {
+            throw DeadLetterProducerDisposed(ex);
+        }
     }
+
+    private static EventConsumerException DeadLetterProducerDisposed(ObjectDisposedException exception) => new(
+        "The consumer stopped: its dead-letter producer was disposed while the consumer still ran. Dispose the consumer " +
+        "before the producer it was given (WithDeadLetterProducer); the record was not committed and will be redelivered.", exception);
 
     private Headers DeadLetterHeaders(ConsumeResult<byte[]?, byte[]?> record, Exception error)
     {
@@ -832,14 +943,27 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
     private void CommitIfDue(IConsumer<byte[]?, byte[]?> consumer)
     {
-        if (_completedSinceCommit == 0)
+        if (_completedSinceCommit == 0 && !_commitOwed)
         {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (_commitOwed)
+        {
+            // A refused or failed commit is retried on its own, even if no record completes again (an idle
+            // partition), but not more often than every CommitRetryDelay: no commit storm during a rebalance.
+            if (now >= _commitRetryAt)
+            {
+                Commit(consumer, _partitions.Values);
+            }
+
             return;
         }
 
         if (_consumerOptions.CommitMode == CommitMode.PerMessage
             || _completedSinceCommit >= _consumerOptions.CommitBatchSize
-            || Stopwatch.GetTimestamp() >= _nextCommitDue)
+            || now >= _nextCommitDue)
         {
             Commit(consumer, _partitions.Values);
         }
@@ -865,6 +989,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
         _completedSinceCommit = 0;
         _nextCommitDue = Stopwatch.GetTimestamp() + ToTicks(_consumerOptions.CommitInterval);
+        _commitOwed = false;
         if (offsets.Count == 0)
         {
             return true;
@@ -883,6 +1008,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         }
         catch (KafkaException ex)
         {
+            _commitOwed = true;
+            _commitRetryAt = Stopwatch.GetTimestamp() + ToTicks(CommitRetryDelay);
             Interlocked.Increment(ref _commitFailures);
             var code = ex is TopicPartitionOffsetException tpoe
                 ? tpoe.Results.FirstOrDefault(r => r.Error.IsError)?.Error.Code ?? ex.Error.Code
@@ -957,7 +1084,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         {
             if (_routes.TryGetValue(tp.Topic, out var route))
             {
-                _partitions[tp] = new PartitionState(tp, route, lanes, _handlers.Token);
+                _partitions[tp] = new PartitionState(tp, route, lanes);
             }
         }
 
@@ -966,16 +1093,19 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         Volatile.Write(ref _assignedCount, _partitions.Count);
         UpdatePartitionCap();
         Log.Assigned(_logger, _groupId, partitions.Count, Describe(partitions));
-        _consumerOptions.PartitionsAssigned?.Invoke(partitions);
+        InvokeCallback(_consumerOptions.PartitionsAssigned, partitions, nameof(EventConsumerOptions.PartitionsAssigned));
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> revoked)
     {
+        // Records of this poll's burst may sit in lanes not started yet: start them, or the wait below would wait for nothing.
+        StartLanes();
         var states = Take(revoked.Select(r => r.TopicPartition));
         states.ForEach(s => s.Revoked = true);
         if (!_killed)
         {
-            var drained = WaitForInFlight(states, _consumerOptions.RevokeTimeout);
+            // While stopping, the drain already waited (and cancelled what ran too long): do not wait again.
+            var drained = WaitForInFlight(states, _draining ? TimeSpan.Zero : _consumerOptions.RevokeTimeout);
             Commit(consumer, states);
             if (!drained)
             {
@@ -986,18 +1116,43 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         Release(consumer, states);
         Interlocked.Increment(ref _rebalances);
         Log.Revoked(_logger, _groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
-        _consumerOptions.PartitionsRevoked?.Invoke(revoked.Select(r => r.TopicPartition).ToList());
+        InvokeCallback(_consumerOptions.PartitionsRevoked, revoked.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsRevoked));
     }
 
     private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> lost)
     {
+        StartLanes();
         var states = Take(lost.Select(r => r.TopicPartition));
         states.ForEach(s => s.Revoked = true);
         Release(consumer, states);
         Interlocked.Increment(ref _rebalances);
         Log.Lost(_logger, _groupId, lost.Count, Describe(lost.Select(r => r.TopicPartition)));
-        _consumerOptions.PartitionsLost?.Invoke(lost.Select(r => r.TopicPartition).ToList());
+        InvokeCallback(_consumerOptions.PartitionsLost, lost.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsLost));
     }
+
+    /// <summary>Calls a service's partition callback; what it throws is logged, never allowed to stop the consumer.</summary>
+    private void InvokeCallback(Action<IReadOnlyList<TopicPartition>>? callback, List<TopicPartition> partitions, string name)
+    {
+        try
+        {
+            callback?.Invoke(partitions);
+        }
+#pragma warning disable CA1031 // A service's callback may throw anything; the consumer must keep its assignment consistent.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.CallbackFailed(_logger, ex, name, _groupId);
+        }
+    }
+
+    /// <summary>
+    /// Cancels the handlers of a partition. Callbacks registered on their token run on the thread pool, not on the
+    /// calling (poll) thread: one that throws or blocks cannot stop the consumer.
+    /// </summary>
+    private void CancelHandlers(PartitionState state) =>
+        _ = state.Cancellation.CancelAsync().ContinueWith(
+            static (t, c) => Log.CancellationCallbackFailed(((EventConsumer)c!)._logger, t.Exception!),
+            this, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private List<PartitionState> Take(IEnumerable<TopicPartition> partitions)
     {
@@ -1069,9 +1224,10 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         _pausedPartitions.RemoveAll(p => states.Contains(p));
         foreach (var state in states)
         {
-            state.Cancellation.Cancel();
+            // The token source is never disposed: a lane may still read its token (it is linked to nothing, so
+            // leaving it to the GC leaks nothing).
+            CancelHandlers(state);
             state.Removed = true;
-            state.Cancellation.Dispose();
         }
     }
 
@@ -1112,30 +1268,49 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         _draining = true;
         var owned = _partitions.Values.ToList();
         Log.Stopping(_logger, _groupId, Interlocked.Read(ref _inFlight));
+        long closeDeadline;
         if (!WaitForInFlight(owned, _consumerOptions.ShutdownTimeout))
         {
             Log.ShutdownTimedOut(_logger, _consumerOptions.ShutdownTimeout.TotalSeconds, Interlocked.Read(ref _inFlight));
-            _handlers.Cancel();
-            WaitForInFlight(owned, TimeSpan.FromSeconds(1));
+            owned.ForEach(CancelHandlers);
+
+            // A short grace for the cancelled handlers, out of the close budget: a stop never exceeds
+            // ShutdownTimeout + CloseTimeout.
+            closeDeadline = Stopwatch.GetTimestamp() + ToTicks(_consumerOptions.CloseTimeout);
+            WaitForInFlight(owned, TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _consumerOptions.CloseTimeout.Ticks / 4)));
+        }
+        else
+        {
+            closeDeadline = Stopwatch.GetTimestamp() + ToTicks(_consumerOptions.CloseTimeout);
         }
 
         // Commit and leave the group off this thread, bounded: with the broker gone either could block.
-        var closeDeadline = Stopwatch.GetTimestamp() + ToTicks(_consumerOptions.CloseTimeout);
         var close = Task.Run(() =>
         {
-            // A rebalance (another member joining or leaving) refuses commits until it completes: keep polling so it
-            // completes (records it hands out are dropped: we are draining), then commit again.
-            while (!Commit(consumer, owned.Concat(_partitions.Values).Distinct()) && Stopwatch.GetTimestamp() < closeDeadline)
+            // Partition callbacks run on this thread during Close: a stop or dispose they call must not wait for it.
+            _closeThreadId = Environment.CurrentManagedThreadId;
+            try
             {
-                // A record handed out now is not dispatched: it stays uncommitted and is redelivered.
-                _ = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                // A rebalance (another member joining or leaving) refuses commits until it completes: keep polling so
+                // it completes (records it hands out are dropped: we are draining), then commit again. Only partitions
+                // still owned are committed: one revoked or lost meanwhile may already have moved on at its new owner.
+                while (!Commit(consumer, _partitions.Values.ToList()) && Stopwatch.GetTimestamp() < closeDeadline)
+                {
+                    // A record handed out now is not dispatched: it stays uncommitted and is redelivered.
+                    _ = consumer.Consume(TimeSpan.FromMilliseconds(100));
 
-                DrainCompletions();
+                    DrainCompletions();
+                }
+
+                consumer.Close();
             }
-
-            consumer.Close();
+            finally
+            {
+                _closeThreadId = -1;
+            }
         });
-        if (close.Wait(_consumerOptions.CloseTimeout))
+        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), closeDeadline);
+        if (close.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero))
         {
             consumer.Dispose();
             Log.Stopped(_logger, _groupId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -99,4 +99,20 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2024, EventName = "LibrdkafkaLog", Message = "librdkafka {Name} {Facility}: {Text}")]
     public static partial void Librdkafka(ILogger logger, LogLevel level, string name, string facility, string text);
+
+    [LoggerMessage(EventId = 2025, EventName = "LaneFailed", Level = LogLevel.Critical,
+        Message = "Processing {Topic}[{Partition}]@{Offset} failed outside the handler's error policy; the consumer stops")]
+    public static partial void LaneFailed(ILogger logger, Exception exception, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 2026, EventName = "LaneFailedAfterStop", Level = LogLevel.Warning,
+        Message = "Processing {Topic}[{Partition}]@{Offset} failed after the consumer stopped; the record was not committed")]
+    public static partial void LaneFailedAfterStop(ILogger logger, Exception exception, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 2027, EventName = "PartitionCallbackFailed", Level = LogLevel.Error,
+        Message = "The {Callback} callback of group {GroupId} threw; the consumer goes on")]
+    public static partial void CallbackFailed(ILogger logger, Exception exception, string callback, string groupId);
+
+    [LoggerMessage(EventId = 2028, EventName = "CancellationCallbackFailed", Level = LogLevel.Warning,
+        Message = "A callback registered on a handler's cancellation token threw; the consumer goes on")]
+    public static partial void CancellationCallbackFailed(ILogger logger, Exception exception);
 }

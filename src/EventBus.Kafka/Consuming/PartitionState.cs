@@ -9,11 +9,11 @@ namespace EventBus.Kafka.Consuming;
 /// </summary>
 internal sealed class PartitionState
 {
-    public PartitionState(TopicPartition topicPartition, ConsumerRoute route, int laneCount, CancellationToken stopping)
+    public PartitionState(TopicPartition topicPartition, ConsumerRoute route, int laneCount)
     {
         TopicPartition = topicPartition;
         Route = route;
-        Cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        Cancellation = new CancellationTokenSource();
         Lanes = new Lane[laneCount];
         for (var i = 0; i < laneCount; i++)
         {
@@ -27,7 +27,10 @@ internal sealed class PartitionState
 
     public Lane[] Lanes { get; }
 
-    /// <summary>Gets the token handlers of this partition get: cancelled when it is lost, or when waiting for it ran out.</summary>
+    /// <summary>
+    /// Gets the token handlers of this partition get: cancelled when it is revoked or lost, or when waiting for it ran
+    /// out. Linked to nothing and never disposed, so reading its token is always safe.
+    /// </summary>
     public CancellationTokenSource Cancellation { get; }
 
     /// <summary>Gets or sets a value indicating whether the partition is going away: records not yet started are dropped.</summary>

@@ -54,6 +54,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     private long _failed;
     private long _inFlight;
     private int _fatalErrors;
+    private volatile object? _fatalProducer;
     private int _rebuilds;
     private int _disposed;
 
@@ -75,7 +76,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         _clientId = config.ClientId;
         _producer = Build(config);
         _immediate = new ImmediateSender(() => _producer, "eventbus-producer-send");
-        _backlog = new ProduceBacklog((topic, record, pending) => TryProduce(topic, record, pending.Handler), _messageTimeout, () => Log.QueueFull(_logger, _clientId));
+        _backlog = new ProduceBacklog(TryProduce, _messageTimeout, () => Log.QueueFull(_logger, _clientId));
         Log.ProducerCreated(_logger, _clientId, config.BootstrapServers, config.Acks?.ToString() ?? "all", config.EnableIdempotence ?? false, config.CompressionType?.ToString() ?? "none");
     }
 
@@ -223,7 +224,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         _backlog.SignalRoom();
 
         // Delivery reports of messages still unacknowledged will never come: fail them rather than leave callers waiting.
-        _pending.FailAll(c => c.Fail(new Error(ErrorCode.Local_Destroy,
+        _pending.FailAll(static _ => true, c => c.Fail(new Error(ErrorCode.Local_Destroy,
             $"the producer was closed before the broker acknowledged the message (flushed for {closeTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerCloseTimeout}); it may not have been delivered")));
     }
 
@@ -281,10 +282,17 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
     private Task<PublishResult> ProduceAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
     {
-        var completion = new PublishCompletion(this, topic, partitionKey, messageId);
+        var completion = cancellationToken.CanBeCanceled
+            ? new CancellablePublishCompletion(this, topic, partitionKey, messageId)
+            : new PublishCompletion(this, topic, partitionKey, messageId);
         if (Enqueue(topic, record, completion, cancellationToken) is { } error)
         {
             completion.Fail(error);
+        }
+        else if (completion is CancellablePublishCompletion cancellable)
+        {
+            // Cancelling stops the wait for the acknowledgement too (the message may still be delivered).
+            cancellable.Register(cancellationToken);
         }
 
         return completion.Task;
@@ -301,7 +309,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         _pending.Add(pending);
         if (_backlog.IsEmpty)
         {
-            var error = TryProduce(topic, record, pending.Handler);
+            var error = TryProduce(topic, record, pending);
             if (error is null || error.Code != ErrorCode.Local_QueueFull)
             {
                 return error;
@@ -377,10 +385,13 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             {
                 record = CreateRecord(item.Message, typeInfo, item.PartitionKey, item.Headers, out messageId);
             }
-            catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+#pragma warning disable CA1031 // A serializer or a bad header may throw anything; that item fails, the others go on.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
-                batch.Set(new PublishOutcome(i, null, new EventPublishException(topic, item.PartitionKey, string.Empty, ErrorCode.Local_ValueSerialization,
-                    $"the payload could not be serialized: {ex.Message}", isRetriable: false, ex)));
+                var code = ex is ArgumentException ? ErrorCode.Local_InvalidArg : ErrorCode.Local_ValueSerialization;
+                batch.Set(new PublishOutcome(i, null, new EventPublishException(topic, item.PartitionKey, string.Empty, code,
+                    $"the message could not be built ({ex.GetType().Name}: {ex.Message})", isRetriable: false, ex)));
                 continue;
             }
 
@@ -391,13 +402,14 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             }
 
             var slot = new BatchSlot(this, batch, i, topic, item.PartitionKey, messageId);
+            batch.Track(slot, cancellationToken);
             if (Enqueue(topic, record, slot, cancellationToken) is { } error)
             {
                 slot.Fail(error);
             }
         }
 
-        batch.AllQueued();
+        batch.AllQueued(cancellationToken);
         return await batch.Task.ConfigureAwait(false);
     }
 
@@ -517,7 +529,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     }
 
     /// <summary>Hands the record to librdkafka; returns the error when it was not queued.</summary>
-    private Error? TryProduce(string topic, Message<byte[]?, byte[]?> record, Action<DeliveryReport<byte[]?, byte[]?>> handler)
+    private Error? TryProduce(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending)
     {
         if (_state == EventProducerState.Failed)
         {
@@ -527,9 +539,10 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         for (var attempt = 0; ; attempt++)
         {
             var producer = _producer;
+            pending.Producer = producer;
             try
             {
-                producer.Produce(topic, record, handler);
+                producer.Produce(topic, record, pending.Handler);
                 return null;
             }
             catch (ProduceException<byte[]?, byte[]?> ex)
@@ -580,13 +593,20 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
     private static string DecodeId(byte[]? messageId) => messageId is null ? string.Empty : Encoding.UTF8.GetString(messageId);
 
-    private EventPublishException CreateException(string topic, string? partitionKey, byte[] messageId, Error error)
+    private EventPublishException CreateException(string topic, string? partitionKey, byte[] messageId, Error error, IPendingDelivery pending)
     {
-        var retriable = IsRetriable(error.Code) || (error.IsFatal && _state != EventProducerState.Failed);
-        var reason = error.IsFatal
-            ? $"the producer hit a fatal error ({error.Reason}); it {(_state == EventProducerState.Failed ? "failed again after a rebuild and stays down: restart the service" : "is rebuilt, so publishing again can succeed")}"
-            : error.Reason;
-        return new EventPublishException(topic, partitionKey, DecodeId(messageId), error.IsFatal ? ErrorCode.Local_Fatal : error.Code, reason, retriable);
+        // After a fatal error librdkafka fails what the failed producer still holds (with the fatal error's code, or
+        // Local_PurgeQueue), while the rebuilt producer takes new messages: those failures are the fatal error's.
+        var fatal = error.IsFatal || (pending.Producer is { } producer && ReferenceEquals(producer, _fatalProducer));
+        var failedForGood = _state == EventProducerState.Failed;
+        var retriable = IsRetriable(error.Code) || (fatal && !failedForGood);
+        var reason = !fatal
+            ? error.Reason
+            : failedForGood
+                ? $"the producer hit a fatal error ({error.Reason}); it failed again after a rebuild and stays down: restart the service"
+                : $"the producer hit a fatal error ({error.Reason}) and was rebuilt; publishing again can succeed. Messages published after " +
+                  "the rebuild, for the same key too, may already be ahead of this one";
+        return new EventPublishException(topic, partitionKey, DecodeId(messageId), fatal ? ErrorCode.Local_Fatal : error.Code, reason, retriable);
     }
 
     private void OnError(IProducer<byte[]?, byte[]?> producer, Error error)
@@ -603,6 +623,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             return; // the producer already replaced
         }
 
+        _fatalProducer = producer;
         Log.FatalError(_logger, producer.Name, error.Code.ToString(), error.Reason);
         if (Interlocked.Increment(ref _fatalErrors) == 1 && Volatile.Read(ref _disposed) == 0)
         {
@@ -636,6 +657,12 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         // Messages still queued on the failed producer fail with the fatal error (retriable: the new producer works).
         failed.Flush(_options.Producer.CloseTimeout);
         failed.Dispose();
+
+        // Those it sent without an answer yet will never get a delivery report from it: fail them too, rather than
+        // leave their callers (a dead-letter publish holding a consumer's slot, say) waiting until disposal.
+        _pending.FailAll(
+            p => ReferenceEquals(p.Producer, failed),
+            p => p.Fail(new Error(ErrorCode.Local_Fatal, "the broker had not acknowledged it when the failed producer was replaced, so it may or may not be stored: publishing again can duplicate it", isFatal: true)));
     }
 
     private void OnLog(IProducer<byte[]?, byte[]?> producer, LogMessage message)
@@ -650,7 +677,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     /// <summary>One message's completion: set from librdkafka's delivery report. Continuations run off the delivery thread.</summary>
-    private sealed class PublishCompletion : TaskCompletionSource<PublishResult>, IPendingDelivery
+    private class PublishCompletion : TaskCompletionSource<PublishResult>, IPendingDelivery
     {
         private readonly EventProducer _owner;
         private readonly string _topic;
@@ -675,11 +702,14 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
         public IPendingDelivery? Next { get; set; }
 
+        public object? Producer { get; set; }
+
         public void Fail(Error error)
         {
             if (_owner.Complete(this, success: false))
             {
-                SetException(_owner.CreateException(_topic, _partitionKey, _messageId, error));
+                SetException(_owner.CreateException(_topic, _partitionKey, _messageId, error, this));
+                OnCompleted();
             }
         }
 
@@ -688,7 +718,13 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             if (_owner.Complete(this, success: false))
             {
                 SetCanceled(cancellationToken);
+                OnCompleted();
             }
+        }
+
+        /// <summary>Called once the task is complete.</summary>
+        protected virtual void OnCompleted()
+        {
         }
 
         private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
@@ -700,8 +736,27 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             else if (_owner.Complete(this, success: true))
             {
                 SetResult(new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId));
+                OnCompleted();
             }
         }
+    }
+
+    /// <summary>A completion whose caller passed a cancellation token: cancelling stops the wait for the acknowledgement.</summary>
+    private sealed class CancellablePublishCompletion(EventProducer owner, string topic, string? partitionKey, byte[] messageId)
+        : PublishCompletion(owner, topic, partitionKey, messageId)
+    {
+        private CancellationTokenRegistration _registration;
+
+        public void Register(CancellationToken cancellationToken)
+        {
+            _registration = cancellationToken.UnsafeRegister(static (s, token) => ((CancellablePublishCompletion)s!).Cancel(token), this);
+            if (Task.IsCompleted)
+            {
+                _registration.Unregister();
+            }
+        }
+
+        protected override void OnCompleted() => _registration.Unregister();
     }
 
     /// <summary>The outcomes of a batch: completes once every message has one.</summary>
@@ -709,6 +764,8 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     {
         private readonly PublishOutcome[] _outcomes;
         private readonly TaskCompletionSource<PublishBatchResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private BatchSlot?[]? _slots;
+        private CancellationTokenRegistration _registration;
         private int _remaining;
 
         public BatchCompletion(int count)
@@ -725,12 +782,39 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             Release();
         }
 
-        public void AllQueued() => Release();
+        /// <summary>Keeps the slot, so cancelling can reach it while it waits for its acknowledgement (only with a cancellable token).</summary>
+        public void Track(BatchSlot slot, CancellationToken cancellationToken)
+        {
+            if (cancellationToken.CanBeCanceled)
+            {
+                (_slots ??= new BatchSlot?[_outcomes.Length])[slot.Index] = slot;
+            }
+        }
+
+        public void AllQueued(CancellationToken cancellationToken)
+        {
+            if (_slots is not null)
+            {
+                // Cancelling stops the wait for the acknowledgements too (those messages may still be delivered).
+                _registration = cancellationToken.UnsafeRegister(static (s, token) => ((BatchCompletion)s!).CancelWaiting(token), this);
+            }
+
+            Release();
+        }
+
+        private void CancelWaiting(CancellationToken cancellationToken)
+        {
+            foreach (var slot in _slots!)
+            {
+                slot?.CancelWaiting(cancellationToken);
+            }
+        }
 
         private void Release()
         {
             if (Interlocked.Decrement(ref _remaining) == 0)
             {
+                _registration.Unregister();
                 _completion.SetResult(new PublishBatchResult(_outcomes));
             }
         }
@@ -741,7 +825,6 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     {
         private readonly EventProducer _owner;
         private readonly BatchCompletion _batch;
-        private readonly int _index;
         private readonly string _topic;
         private readonly string? _partitionKey;
         private readonly byte[] _messageId;
@@ -750,7 +833,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         {
             _owner = owner;
             _batch = batch;
-            _index = index;
+            Index = index;
             _topic = topic;
             _partitionKey = partitionKey;
             _messageId = messageId;
@@ -759,17 +842,21 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
         public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
 
+        public int Index { get; }
+
         public int Shard { get; set; } = -1;
 
         public IPendingDelivery? Previous { get; set; }
 
         public IPendingDelivery? Next { get; set; }
 
+        public object? Producer { get; set; }
+
         public void Fail(Error error)
         {
             if (_owner.Complete(this, success: false))
             {
-                _batch.Set(new PublishOutcome(_index, null, _owner.CreateException(_topic, _partitionKey, _messageId, error)));
+                _batch.Set(new PublishOutcome(Index, null, _owner.CreateException(_topic, _partitionKey, _messageId, error, this)));
             }
         }
 
@@ -777,7 +864,17 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         {
             if (_owner.Complete(this, success: false))
             {
-                _batch.Set(new PublishOutcome(_index, null, CancelledBeforeQueued(_topic, _partitionKey, _messageId)));
+                _batch.Set(new PublishOutcome(Index, null, CancelledBeforeQueued(_topic, _partitionKey, _messageId)));
+            }
+        }
+
+        /// <summary>The batch's token was cancelled while this message waited for its acknowledgement.</summary>
+        public void CancelWaiting(CancellationToken cancellationToken)
+        {
+            if (_owner.Complete(this, success: false))
+            {
+                _batch.Set(new PublishOutcome(Index, null, new EventPublishException(_topic, _partitionKey, DecodeId(_messageId), ErrorCode.Local_Fail,
+                    "cancelled while waiting for the broker's acknowledgement; it may still be delivered", isRetriable: true)));
             }
         }
 
@@ -789,7 +886,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             }
             else if (_owner.Complete(this, success: true))
             {
-                _batch.Set(new PublishOutcome(_index, new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId), null));
+                _batch.Set(new PublishOutcome(Index, new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId), null));
             }
         }
     }
@@ -857,7 +954,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
             }
         }
 
-        public void FailAll(Action<IPendingDelivery> fail)
+        public void FailAll(Func<IPendingDelivery, bool> which, Action<IPendingDelivery> fail)
         {
             foreach (var shard in _shards)
             {
@@ -866,7 +963,10 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
                 {
                     for (var c = shard.Head; c is not null; c = c.Next)
                     {
-                        left.Add(c);
+                        if (which(c))
+                        {
+                            left.Add(c);
+                        }
                     }
                 }
 

@@ -21,7 +21,7 @@ public interface IEventProducer
     /// <param name="message">The payload.</param>
     /// <param name="partitionKey">The record key: same key, same partition, order kept. <see langword="null"/> spreads messages.</param>
     /// <param name="headers">Headers added to the standard ones; a header with a standard name replaces it.</param>
-    /// <param name="cancellationToken">Cancels waiting for room in a full local queue. Once queued, a message cannot be recalled.</param>
+    /// <param name="cancellationToken">Cancels the wait: for room in a full local queue (the message is then not sent), or for the broker's acknowledgement (a queued message cannot be recalled: it may still be delivered).</param>
     /// <returns>Where the broker stored the message.</returns>
     /// <exception cref="EventPublishException">The message was not published; <see cref="EventPublishException.IsRetriable"/> says if trying again can help.</exception>
     /// <exception cref="Configuration.EventBusConfigurationException">The topic key is not configured.</exception>
@@ -34,7 +34,7 @@ public interface IEventProducer
     /// <param name="jsonTypeInfo">The JSON contract of <typeparamref name="T"/>.</param>
     /// <param name="partitionKey">The record key.</param>
     /// <param name="headers">Headers added to the standard ones.</param>
-    /// <param name="cancellationToken">Cancels waiting for room in a full local queue.</param>
+    /// <param name="cancellationToken">Cancels the wait: for room in a full local queue (the message is then not sent), or for the broker's acknowledgement (it may still be delivered).</param>
     /// <returns>Where the broker stored the message.</returns>
     /// <exception cref="EventPublishException">The message was not published.</exception>
     /// <exception cref="Configuration.EventBusConfigurationException">The topic key is not configured.</exception>
@@ -46,7 +46,7 @@ public interface IEventProducer
     /// <param name="message">The payload.</param>
     /// <param name="partitionKey">The record key.</param>
     /// <param name="headers">Headers added to the standard ones.</param>
-    /// <param name="cancellationToken">Cancels waiting for room in a full local queue.</param>
+    /// <param name="cancellationToken">Cancels the wait: for room in a full local queue (the message is then not sent), or for the broker's acknowledgement (it may still be delivered).</param>
     /// <returns>Where the broker stored the message.</returns>
     /// <exception cref="EventPublishException">The message was not published.</exception>
     Task<PublishResult> PublishToTopicAsync<T>(string topicName, T message, string? partitionKey = null, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default);
@@ -89,7 +89,7 @@ public interface IEventProducer
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="topicKey">The logical topic key.</param>
     /// <param name="messages">The messages.</param>
-    /// <param name="cancellationToken">Cancels waiting for room in a full local queue; messages not yet queued then fail as cancelled.</param>
+    /// <param name="cancellationToken">Cancels the wait: messages not yet queued then fail as cancelled; queued ones not yet acknowledged fail as cancelled too, and may still be delivered.</param>
     /// <returns>One outcome per message, in order.</returns>
     /// <exception cref="Configuration.EventBusConfigurationException">The topic key is not configured.</exception>
     Task<PublishBatchResult> PublishBatchAsync<T>(string topicKey, IEnumerable<EventMessage<T>> messages, CancellationToken cancellationToken = default);
@@ -99,7 +99,7 @@ public interface IEventProducer
     /// <param name="topicKey">The logical topic key.</param>
     /// <param name="messages">The messages.</param>
     /// <param name="jsonTypeInfo">The JSON contract of <typeparamref name="T"/>.</param>
-    /// <param name="cancellationToken">Cancels waiting for room in a full local queue.</param>
+    /// <param name="cancellationToken">Cancels the wait: for room in a full local queue (the message is then not sent), or for the broker's acknowledgement (it may still be delivered).</param>
     /// <returns>One outcome per message, in order.</returns>
     /// <exception cref="Configuration.EventBusConfigurationException">The topic key is not configured.</exception>
     Task<PublishBatchResult> PublishBatchAsync<T>(string topicKey, IEnumerable<EventMessage<T>> messages, JsonTypeInfo<T> jsonTypeInfo, CancellationToken cancellationToken = default);

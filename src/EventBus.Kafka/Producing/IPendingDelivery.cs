@@ -20,11 +20,17 @@ internal interface IPendingDelivery
     /// <summary>Gets or sets the next message in the shard.</summary>
     IPendingDelivery? Next { get; set; }
 
+    /// <summary>
+    /// Gets or sets the Confluent producer the message was handed to, so the messages a failed producer will never
+    /// report on can be failed when it is replaced.
+    /// </summary>
+    object? Producer { get; set; }
+
     /// <summary>Completes the message as failed, unless it is already complete.</summary>
     /// <param name="error">Why it failed.</param>
     void Fail(Error error);
 
-    /// <summary>Completes the message as cancelled before it was queued, unless it is already complete.</summary>
+    /// <summary>Completes the message as cancelled while it waited for room in the local queue, unless it is already complete.</summary>
     /// <param name="cancellationToken">The token that was cancelled.</param>
     void Cancel(CancellationToken cancellationToken);
 }
