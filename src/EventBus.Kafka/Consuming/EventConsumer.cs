@@ -266,6 +266,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             .SetPartitionsLostHandler(OnLost)
             .SetErrorHandler(OnError)
             .SetLogHandler(OnLog)
+            .UseOAuthBearerTokenProvider(_options, _logger)
             .Build();
     }
 
