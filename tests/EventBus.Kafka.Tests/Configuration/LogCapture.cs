@@ -33,15 +33,22 @@ internal sealed class LogCapture : ILoggerFactory, ILoggerProvider
     /// <summary>Waits until a line matches, or fails after the timeout saying what was logged.</summary>
     public async Task<Entry> WaitForAsync(Func<Entry, bool> match, TimeSpan timeout, string what)
     {
+        Entry? found = null;
+        await WaitUntilAsync(() => (found = _entries.FirstOrDefault(match)) is not null, timeout, what);
+        return found!;
+    }
+
+    /// <summary>Waits until a condition holds, checking it again after every new line (no polling), or fails after the timeout saying what was logged.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
         using var cts = new CancellationTokenSource(timeout);
         while (true)
         {
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Enqueue(signal);
-            var found = _entries.FirstOrDefault(match);
-            if (found is not null)
+            if (condition())
             {
-                return found;
+                return;
             }
 
             try
