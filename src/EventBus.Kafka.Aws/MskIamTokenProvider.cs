@@ -96,7 +96,7 @@ public sealed class MskIamTokenProvider : IOAuthBearerTokenProvider
     public async ValueTask<OAuthBearerToken> GetTokenAsync(CancellationToken cancellationToken = default)
     {
         var credentials = await ResolveAsync(cancellationToken).ConfigureAwait(false);
-        var source = _credentials is null ? AwsCredentialSources.Describe(credentials) : "the credentials given in code (" + AwsCredentialSources.Describe(credentials) + ")";
+        var source = _credentials is null ? AwsCredentialSources.Describe(credentials) : $"the credentials given in code ({credentials.GetType().Name})";
         if (!string.Equals(Interlocked.Exchange(ref _loggedSource, source), source, StringComparison.Ordinal))
         {
             Log.CredentialSource(_logger, Host, source);

@@ -28,6 +28,10 @@ internal static class OAuthBearerAuthentication
         "is AWS_MSK_IAM, but the " + AwsMskIamPackage + " package that makes the IAM tokens is not referenced; add it to the service " +
         "(dotnet add package " + AwsMskIamPackage + "), or set KafkaConnectionOptions.OAuthBearerTokenProvider in code.";
 
+    /// <summary>The validation problem when OAUTHBEARER is asked for without a provider.</summary>
+    internal const string MissingProviderMessage =
+        "is OAUTHBEARER, which takes its tokens from a provider set in code: set KafkaConnectionOptions.OAuthBearerTokenProvider.";
+
     /// <summary>Installs the token refresh handler on a producer builder when the connection uses OAUTHBEARER tokens.</summary>
     /// <typeparam name="TKey">The key type.</typeparam>
     /// <typeparam name="TValue">The value type.</typeparam>
@@ -102,10 +106,6 @@ internal static class OAuthBearerAuthentication
         var factory = (IOAuthBearerTokenProviderFactory)Activator.CreateInstance(factoryType)!;
         return factory.Create(connection, logger);
     }
-
-    /// <summary>The validation problem when OAUTHBEARER is asked for without a provider.</summary>
-    internal const string MissingProviderMessage =
-        "is OAUTHBEARER, which takes its tokens from a provider set in code: set KafkaConnectionOptions.OAuthBearerTokenProvider.";
 
     private static OAuthBearerTokenRefresher? CreateRefresher(EventBusOptions options, ILogger? logger)
     {
