@@ -114,6 +114,18 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
                 {
                     add(SecurityProtocol, "must be SASL_SSL with KAFKA_SASL_MECHANISM=AWS_MSK_IAM.");
                 }
+
+                if (c.OAuthBearerTokenProvider is null && !OAuthBearerAuthentication.IsAwsMskIamPackageAvailable())
+                {
+                    add(SaslMechanism, OAuthBearerAuthentication.MissingAwsMskIamPackageMessage);
+                }
+            }
+            else if (mechanism == KafkaSaslMechanism.OAuthBearer)
+            {
+                if (c.OAuthBearerTokenProvider is null)
+                {
+                    add(SaslMechanism, OAuthBearerAuthentication.MissingProviderMessage);
+                }
             }
             else
             {
@@ -336,6 +348,7 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
         KafkaSaslMechanism.Plain => "PLAIN",
         KafkaSaslMechanism.ScramSha256 => "SCRAM-SHA-256",
         KafkaSaslMechanism.ScramSha512 => "SCRAM-SHA-512",
+        KafkaSaslMechanism.OAuthBearer => "OAUTHBEARER",
         _ => "AWS_MSK_IAM",
     };
 }

@@ -134,7 +134,9 @@ public static class KafkaClientConfigFactory
                 config.SaslPassword = connection.SaslPassword;
                 break;
             case KafkaSaslMechanism.AwsMskIam:
-                // Tokens come from an OAUTHBEARER refresh handler (EventBus.Kafka.Aws) using the process's IAM role.
+            case KafkaSaslMechanism.OAuthBearer:
+                // Tokens come from an OAUTHBEARER refresh handler (OAuthBearerAuthentication): the provider set in code,
+                // or for AWS_MSK_IAM the one of EventBus.Kafka.Aws, signing with the process's IAM role.
                 config.SaslMechanism = SaslMechanism.OAuthBearer;
                 break;
         }

@@ -53,6 +53,15 @@ public sealed class KafkaConnectionOptions
     public string? AwsRegion { get; set; }
 
     /// <summary>
+    /// Gets or sets where SASL/OAUTHBEARER tokens come from, for <see cref="KafkaSaslMechanism.OAuthBearer"/> and
+    /// <see cref="KafkaSaslMechanism.AwsMskIam"/>. Every producer, consumer and admin client EventBus builds asks it for
+    /// tokens through its refresh handler.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: with AWS_MSK_IAM, the provider of the EventBus.Kafka.Aws
+    /// package (found when the package is referenced); with OAUTHBEARER, validation asks for one.</value>
+    public IOAuthBearerTokenProvider? OAuthBearerTokenProvider { get; set; }
+
+    /// <summary>
     /// Gets extra librdkafka properties applied to every client (producer, consumer, admin) after the mapped ones:
     /// the escape hatch for settings EventBus does not model. Values whose key mentions a password, secret or
     /// credential are redacted when shown.

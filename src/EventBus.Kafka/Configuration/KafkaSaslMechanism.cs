@@ -14,4 +14,10 @@ public enum KafkaSaslMechanism
 
     /// <summary>AWS_MSK_IAM: IAM role credentials of the process, through the EventBus.Kafka.Aws package.</summary>
     AwsMskIam,
+
+    /// <summary>
+    /// OAUTHBEARER with tokens from <see cref="KafkaConnectionOptions.OAuthBearerTokenProvider"/>, set in code (an
+    /// identity provider's JWTs, for example). Not selectable through <c>KAFKA_SASL_MECHANISM</c>: it needs code anyway.
+    /// </summary>
+    OAuthBearer,
 }

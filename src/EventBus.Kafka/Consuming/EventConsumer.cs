@@ -299,6 +299,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             .SetPartitionsLostHandler(OnLost)
             .SetErrorHandler(OnError)
             .SetLogHandler(OnLog)
+            .UseOAuthBearerTokenProvider(_options, _logger)
             .Build();
     }
 

@@ -257,6 +257,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         new ProducerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler(OnError)
             .SetLogHandler(OnLog)
+            .UseOAuthBearerTokenProvider(_options, _logger)
             .Build();
 
     private string ResolveTopic(string topicKey)

@@ -39,7 +39,7 @@ public sealed class TopicProvisioner : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _ownsAdmin = adminClient is null;
-        _admin = adminClient ?? new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(options)).Build();
+        _admin = adminClient ?? new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(options)).UseOAuthBearerTokenProvider(options, logger).Build();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
     }

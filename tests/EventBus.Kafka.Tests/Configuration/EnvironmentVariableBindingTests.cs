@@ -110,11 +110,6 @@ public sealed class EnvironmentVariableBindingTests
             variables["KAFKA_SASL_PASSWORD"] = "s3cret";
         }
 
-        if (variable == "AWS_REGION")
-        {
-            variables["KAFKA_SASL_MECHANISM"] = "AWS_MSK_IAM";
-        }
-
         if (variable == "KAFKA_SECURITY_PROTOCOL")
         {
             variables["KAFKA_SASL_MECHANISM"] = "PLAIN";
