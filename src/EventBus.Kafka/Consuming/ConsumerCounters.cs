@@ -1,0 +1,46 @@
+namespace EventBus.Kafka.Consuming;
+
+/// <summary>
+/// The counters of one consumer, updated with <see cref="Interlocked"/> by the poll thread and the workers; read as
+/// one <see cref="EventConsumerStatistics"/> snapshot.
+/// </summary>
+internal sealed class ConsumerCounters
+{
+    // Fields, so they can be passed by ref to Interlocked.
+    public long Received;
+    public long Processed;
+    public long Failed;
+    public long Retried;
+    public long DeadLettered;
+    public long DeadLetterFailures;
+    public long Commits;
+    public long CommitFailures;
+    public long Rebalances;
+    public long InFlight;
+    public long LastPollTicks;
+    public int AssignedPartitions;
+    public int Paused;
+
+    /// <summary>Takes a snapshot.</summary>
+    /// <param name="state">The consumer's state.</param>
+    /// <returns>The statistics.</returns>
+    public EventConsumerStatistics Snapshot(EventConsumerState state)
+    {
+        var lastPoll = Interlocked.Read(ref LastPollTicks);
+        return new EventConsumerStatistics(
+            state,
+            Interlocked.Read(ref Received),
+            Interlocked.Read(ref Processed),
+            Interlocked.Read(ref Failed),
+            Interlocked.Read(ref Retried),
+            Interlocked.Read(ref DeadLettered),
+            Interlocked.Read(ref DeadLetterFailures),
+            Interlocked.Read(ref Commits),
+            Interlocked.Read(ref CommitFailures),
+            Interlocked.Read(ref Rebalances),
+            Volatile.Read(ref AssignedPartitions),
+            Interlocked.Read(ref InFlight),
+            Volatile.Read(ref Paused) != 0,
+            lastPoll == 0 ? null : new DateTimeOffset(lastPoll, TimeSpan.Zero));
+    }
+}

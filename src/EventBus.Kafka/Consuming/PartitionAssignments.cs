@@ -1,0 +1,170 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace EventBus.Kafka.Consuming;
+
+/// <summary>
+/// The partitions the consumer owns, and the incremental (cooperative) rebalance: assigned partitions get their
+/// state and lanes; revoked ones stop dispatching, their in-flight work is awaited (bounded) and committed; lost ones
+/// are dropped without committing. The service's partition callbacks run last and may not break any of it.
+/// Poll thread only (librdkafka serves rebalances inside Consume, or inside Close).
+/// </summary>
+internal sealed class PartitionAssignments(
+    IReadOnlyDictionary<string, ConsumerRoute> routes,
+    EventConsumerOptions options,
+    string groupId,
+    RecordDispatcher dispatcher,
+    CompletionQueue completions,
+    OffsetCommitter committer,
+    BackPressure backPressure,
+    ConsumerLifetime lifetime,
+    ConsumerCounters counters,
+    ILogger logger)
+{
+    private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
+
+    /// <summary>Gets the partitions owned now.</summary>
+    public IReadOnlyCollection<PartitionState> Owned => _partitions.Values;
+
+    /// <summary>Gets the state of an owned partition.</summary>
+    /// <param name="partition">The partition.</param>
+    /// <param name="state">Its state.</param>
+    /// <returns>Whether it is owned.</returns>
+    public bool TryGet(TopicPartition partition, out PartitionState state) => _partitions.TryGetValue(partition, out state!);
+
+    /// <summary>Partitions were added to the assignment.</summary>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="partitions">The partitions.</param>
+    public void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        var lanes = options.Ordering == OrderingMode.Key ? options.MaxConcurrency : 1;
+        foreach (var tp in partitions)
+        {
+            if (routes.TryGetValue(tp.Topic, out var route))
+            {
+                _partitions[tp] = new PartitionState(tp, route, lanes);
+            }
+        }
+
+        Interlocked.Increment(ref counters.Rebalances);
+        Volatile.Write(ref counters.AssignedPartitions, _partitions.Count);
+        backPressure.OnAssignmentChanged(_partitions.Count, added: true);
+        Log.Assigned(logger, groupId, partitions.Count, Describe(partitions));
+        InvokeCallback(options.PartitionsAssigned, partitions, nameof(EventConsumerOptions.PartitionsAssigned));
+    }
+
+    /// <summary>Partitions were revoked: wait for their in-flight work (bounded), commit it, let them go.</summary>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="revoked">The partitions.</param>
+    public void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> revoked)
+    {
+        // Records of this poll's burst may sit in lanes not started yet: start them, or the wait below would wait for nothing.
+        dispatcher.StartLanes();
+        var states = Take(revoked.Select(r => r.TopicPartition));
+        states.ForEach(s => s.Revoked = true);
+        if (!lifetime.IsKilled)
+        {
+            // While stopping, the drain already waited (and cancelled what ran too long): do not wait again.
+            var drained = completions.WaitForInFlight(states, lifetime.IsDraining ? TimeSpan.Zero : options.RevokeTimeout);
+            committer.Commit(states);
+            if (!drained)
+            {
+                Log.RevokeTimedOut(logger, options.RevokeTimeout.TotalSeconds, states.Sum(s => s.InFlight));
+            }
+        }
+
+        Release(consumer, states);
+        Interlocked.Increment(ref counters.Rebalances);
+        Log.Revoked(logger, groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
+        InvokeCallback(options.PartitionsRevoked, revoked.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsRevoked));
+    }
+
+    /// <summary>Partitions were lost (another member may own them already): drop them without committing.</summary>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="lost">The partitions.</param>
+    public void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> lost)
+    {
+        dispatcher.StartLanes();
+        var states = Take(lost.Select(r => r.TopicPartition));
+        states.ForEach(s => s.Revoked = true);
+        Release(consumer, states);
+        Interlocked.Increment(ref counters.Rebalances);
+        Log.Lost(logger, groupId, lost.Count, Describe(lost.Select(r => r.TopicPartition)));
+        InvokeCallback(options.PartitionsLost, lost.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsLost));
+    }
+
+    /// <summary>Cancels the handlers of every owned partition (a stop that ran out of time, or a kill).</summary>
+    public void CancelAll()
+    {
+        foreach (var state in _partitions.Values)
+        {
+            CancelHandlers(state);
+        }
+    }
+
+    /// <summary>Marks every owned partition removed: late completions are ignored from now on.</summary>
+    public void RemoveAll()
+    {
+        foreach (var state in _partitions.Values)
+        {
+            state.Removed = true;
+        }
+    }
+
+    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+        string.Join(",", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
+
+    private List<PartitionState> Take(IEnumerable<TopicPartition> partitions)
+    {
+        var states = new List<PartitionState>();
+        foreach (var tp in partitions)
+        {
+            if (_partitions.Remove(tp, out var state))
+            {
+                states.Add(state);
+            }
+        }
+
+        Volatile.Write(ref counters.AssignedPartitions, _partitions.Count);
+        backPressure.OnAssignmentChanged(_partitions.Count, added: false);
+        return states;
+    }
+
+    /// <summary>Cancels what still runs on the partitions and ignores their late completions.</summary>
+    private void Release(IConsumer<byte[]?, byte[]?> consumer, List<PartitionState> states)
+    {
+        completions.Drain();
+        backPressure.Release(consumer, states);
+        foreach (var state in states)
+        {
+            // The token source is never disposed: a lane may still read its token (it is linked to nothing, so
+            // leaving it to the GC leaks nothing).
+            CancelHandlers(state);
+            state.Removed = true;
+        }
+    }
+
+    /// <summary>
+    /// Cancels the handlers of a partition. Callbacks registered on their token run on the thread pool, not on the
+    /// calling (poll) thread: one that throws or blocks cannot stop the consumer.
+    /// </summary>
+    private void CancelHandlers(PartitionState state) =>
+        _ = state.Cancellation.CancelAsync().ContinueWith(
+            static (t, l) => Log.CancellationCallbackFailed((ILogger)l!, t.Exception!),
+            logger, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Calls a service's partition callback; what it throws is logged, never allowed to stop the consumer.</summary>
+    private void InvokeCallback(Action<IReadOnlyList<TopicPartition>>? callback, List<TopicPartition> partitions, string name)
+    {
+        try
+        {
+            callback?.Invoke(partitions);
+        }
+#pragma warning disable CA1031 // A service's callback may throw anything; the consumer must keep its assignment consistent.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.CallbackFailed(logger, ex, name, groupId);
+        }
+    }
+}
