@@ -1,0 +1,149 @@
+using System.Text.Json.Serialization.Metadata;
+using Confluent.Kafka;
+using EventBus.Kafka.Configuration;
+
+namespace EventBus.Kafka.Producing;
+
+/// <summary>
+/// The publish paths: hands each record to librdkafka (or, when the local queue is full, to the backlog, which
+/// keeps publish order), with one completion per message (a pooled-free <see cref="PublishCompletion"/>), one per
+/// batch, or a synchronous wait that sends without lingering.
+/// </summary>
+internal sealed class MessageSender(ProducerClient client, DeliveryTracker tracker, ProduceBacklog backlog, ImmediateSender immediate, RecordBuilder builder)
+{
+    /// <summary>Publishes one record; the task completes when the broker acknowledged it.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partitionKey">The key.</param>
+    /// <param name="messageId">The message id's bytes.</param>
+    /// <param name="record">The record.</param>
+    /// <param name="cancellationToken">Cancels the wait for room or for the acknowledgement.</param>
+    /// <returns>Where it was stored.</returns>
+    public Task<PublishResult> SendAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    {
+        var completion = cancellationToken.CanBeCanceled
+            ? new CancellablePublishCompletion(tracker, topic, partitionKey, messageId)
+            : new PublishCompletion(tracker, topic, partitionKey, messageId);
+        if (Enqueue(topic, record, completion, cancellationToken) is { } error)
+        {
+            completion.Fail(error);
+        }
+        else if (completion is CancellablePublishCompletion cancellable)
+        {
+            // Cancelling stops the wait for the acknowledgement too (the message may still be delivered).
+            cancellable.Register(cancellationToken);
+        }
+
+        return completion.Task;
+    }
+
+    /// <summary>Publishes one record and blocks until it is acknowledged, sending at once instead of lingering.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partitionKey">The key.</param>
+    /// <param name="messageId">The message id's bytes.</param>
+    /// <param name="record">The record.</param>
+    /// <param name="flushTimeout">How long to wait, for room and for the acknowledgement together.</param>
+    /// <returns>Where it was stored.</returns>
+    /// <exception cref="EventPublishException">It failed, or was not acknowledged in time.</exception>
+    public PublishResult Send(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, TimeSpan flushTimeout)
+    {
+        // The same path as PublishAsync; the flush timeout bounds both the wait for room and the wait for the ack.
+        using var timeout = new CancellationTokenSource(flushTimeout);
+        var task = SendAsync(topic, partitionKey, messageId, record, timeout.Token);
+        bool completed;
+
+        // A sequential caller cannot fill a batch: send at once instead of lingering (see ImmediateSender).
+        immediate.Enter();
+        try
+        {
+            completed = task.Wait(flushTimeout);
+        }
+        catch (AggregateException)
+        {
+            completed = true;
+        }
+        finally
+        {
+            immediate.Exit();
+        }
+
+        if (!completed || task.IsCanceled)
+        {
+            var cause = client.LastError is { } last ? $"; last client error: {last}" : string.Empty;
+            var fate = task.IsCanceled ? "the local queue stayed full, so the message was not queued" : "the message stays queued and may still be delivered";
+            throw new EventPublishException(topic, partitionKey, DeliveryTracker.DecodeId(messageId), ErrorCode.Local_TimedOut,
+                $"not acknowledged within the flush timeout ({flushTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerFlushTimeout}){cause}; {fate}",
+                isRetriable: true);
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Queues the batch in order with one completion shared by the whole batch: per message only its slot and
+    /// delivery delegate, no Task. Every message gets an outcome; the task never faults once messages are queued.
+    /// </summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="topic">The topic.</param>
+    /// <param name="items">The messages (none null).</param>
+    /// <param name="typeInfo">A source-generated JSON contract, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the waits.</param>
+    /// <returns>The outcomes.</returns>
+    public async Task<PublishBatchResult> SendBatchAsync<T>(string topic, IReadOnlyList<EventMessage<T>> items, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
+    {
+        var batch = new BatchCompletion(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            Message<byte[]?, byte[]?> record;
+            byte[] messageId;
+            try
+            {
+                record = builder.CreateRecord(item.Message, typeInfo, item.PartitionKey, item.Headers, out messageId);
+            }
+#pragma warning disable CA1031 // A serializer or a bad header may throw anything; that item fails, the others go on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                batch.Set(new PublishOutcome(i, null, PublishErrors.NotBuilt(topic, item.PartitionKey, ex)));
+                continue;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                batch.Set(new PublishOutcome(i, null, PublishErrors.CancelledBeforeQueued(topic, item.PartitionKey, DeliveryTracker.DecodeId(messageId))));
+                continue;
+            }
+
+            var slot = new BatchSlot(tracker, batch, i, topic, item.PartitionKey, messageId);
+            batch.Track(slot, cancellationToken);
+            if (Enqueue(topic, record, slot, cancellationToken) is { } error)
+            {
+                slot.Fail(error);
+            }
+        }
+
+        batch.AllQueued(cancellationToken);
+        return await batch.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Counts the message in flight, registers it and hands it to librdkafka, or — when the local queue is full, or
+    /// other messages already wait for room — lines it up in the backlog (bounded by message.timeout.ms and
+    /// <paramref name="cancellationToken"/>). Returns the error when it failed at once.
+    /// </summary>
+    private Error? Enqueue(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending, CancellationToken cancellationToken)
+    {
+        tracker.Track(pending);
+        if (backlog.IsEmpty)
+        {
+            var error = client.TryProduce(topic, record, pending);
+            if (error is null || error.Code != ErrorCode.Local_QueueFull)
+            {
+                return error;
+            }
+        }
+
+        backlog.Add(topic, record, pending, cancellationToken);
+        return null;
+    }
+}
