@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Confluent.Kafka;
+using EventBus.Benchmarks.Harness;
+using EventBus.Benchmarks.Workload;
+using EventBus.Kafka.Configuration;
+
+namespace EventBus.Benchmarks.Variants;
+
+/// <summary>
+/// The consumer baseline: EventConsumer's configuration (manual commits, cooperative-sticky), keys and values as
+/// bytes as EventConsumer reads them, the value deserialized with the same contract, offsets committed
+/// synchronously every 1,000 messages (EventConsumer's default batch) and once at the end. Measured from the
+/// first message to the last commit; the group join is not measured.
+/// </summary>
+internal sealed class RawConsumeLoopVariant(BenchmarkCluster cluster, string topic, int messages) : IVariant
+{
+    private const int CommitEvery = 1_000;
+
+    public string Name => VariantNames.RawConsume;
+
+    public Task WarmUpAsync() => Task.CompletedTask;
+
+    public Task<Measurement> RunAsync(RunContext run)
+    {
+        var config = KafkaClientConfigFactory.CreateConsumerConfig(cluster.Options(topic, BenchmarkCluster.NewGroup("raw")));
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+        var offsets = new Dictionary<TopicPartition, TopicPartitionOffset>();
+        ResourceSnapshot.Settle();
+        consumer.Subscribe(topic);
+        var start = default(ResourceSnapshot);
+        var received = 0;
+        var deadline = Stopwatch.StartNew();
+        while (received < messages)
+        {
+            Check.That(deadline.Elapsed < TimeSpan.FromMinutes(5), $"{Name}: only {received:N0} of {messages:N0} messages in 5 minutes");
+            var result = consumer.Consume(TimeSpan.FromSeconds(1));
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (received == 0)
+            {
+                start = ResourceSnapshot.Take();
+            }
+
+            _ = JsonSerializer.Deserialize(result.Message.Value, BenchmarkJsonContext.Default.BenchmarkEvent);
+            offsets[result.TopicPartition] = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
+            if (++received % CommitEvery == 0)
+            {
+                consumer.Commit(offsets.Values);
+            }
+        }
+
+        consumer.Commit(offsets.Values);
+        var end = ResourceSnapshot.Take();
+        consumer.Close();
+        return Task.FromResult(start.Until(end, Name, run, messages));
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
