@@ -47,23 +47,23 @@ Console.WriteLine(
     $"{options.HandlerMessages:N0} with a 1 ms handler; telemetry listeners {(options.Telemetry ? "on (extra variants)" : "off")}; " +
     $"round 0 + {options.Rounds} measured round(s); {Environment.ProcessorCount} cores");
 
-var variants = VariantSet.Create(cluster, produceTopic, consumeTopic, consumeMessages, options);
+var groups = VariantSet.Create(cluster, produceTopic, consumeTopic, consumeMessages, options);
 List<Measurement> runs;
 try
 {
-    runs = await new RoundRunner(variants, options.Rounds).RunAsync();
+    runs = await new RoundRunner(groups, options.Rounds).RunAsync();
 }
 finally
 {
-    foreach (var variant in variants)
+    foreach (var variant in groups.SelectMany(g => g))
     {
         await variant.DisposeAsync();
     }
 }
 
-var names = variants.Select(v => v.Name).ToList();
-var analysis = Analysis.Of(runs, names);
-ConsoleReport.Print(analysis, options.Quick, options.Rounds, cluster.IsMock);
+var names = groups.Select(g => (IReadOnlyList<string>)g.Select(v => v.Name).ToList()).ToList();
+var analysis = Analysis.Of(runs, names.SelectMany(g => g));
+ConsoleReport.Print(analysis, options.Quick, options.Rounds);
 if (options.Telemetry)
 {
     Console.WriteLine(TelemetryListeners.TotalActivities == 0 && TelemetryListeners.TotalMeasurements == 0

@@ -33,6 +33,12 @@ internal sealed record Measurement
     /// <summary>How often the publishing loop had to wait for room in the in-flight window.</summary>
     public long WindowWaits { get; init; }
 
+    /// <summary>Cores other processes kept busy during the run, on average (the machine is shared).</summary>
+    public double OtherProcessesCores { get; init; }
+
+    /// <summary>Cores' worth of time the hypervisor stole during the run.</summary>
+    public double StealCores { get; init; }
+
     public double? P50Ms { get; init; }
 
     public double? P99Ms { get; init; }
@@ -41,8 +47,8 @@ internal sealed record Measurement
 
     public double CpuMicrosPerMessage => CpuSeconds * 1e6 / Messages;
 
-    /// <summary>The process's CPU without the in-process broker: what the clients cost, as on a real broker.</summary>
-    public double ClientCpuMicrosPerMessage => (CpuSeconds - MockBrokerCpuSeconds) * 1e6 / Messages;
+    /// <summary>The part of <see cref="CpuMicrosPerMessage"/> spent by the in-process mock broker.</summary>
+    public double MockBrokerCpuMicrosPerMessage => MockBrokerCpuSeconds * 1e6 / Messages;
 
     public double AllocatedBytesPerMessage => AllocatedBytes / (double)Messages;
 }

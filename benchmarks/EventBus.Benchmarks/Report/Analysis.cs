@@ -9,11 +9,12 @@ internal sealed record VariantSummary(
     Measurement FirstRound,
     Summary Rate,
     Summary Cpu,
-    Summary ClientCpu,
+    Summary MockBrokerCpu,
     Summary Allocation,
     Summary? P50,
     Summary? P99,
-    double WindowWaits);
+    double WindowWaits,
+    Summary OtherProcessesCores);
 
 /// <summary>One ratio: its value in every round, the first round apart, the measured rounds summarized.</summary>
 internal sealed record RatioResult(Ratio Ratio, double FirstRound, IReadOnlyList<double> MeasuredRounds, Summary Measured)
@@ -45,11 +46,12 @@ internal sealed record Analysis(IReadOnlyList<VariantSummary> Variants, IReadOnl
                 all[0],
                 Summary.Of(measured.Select(r => r.Rate)),
                 Summary.Of(measured.Select(r => r.CpuMicrosPerMessage)),
-                Summary.Of(measured.Select(r => r.ClientCpuMicrosPerMessage)),
+                Summary.Of(measured.Select(r => r.MockBrokerCpuMicrosPerMessage)),
                 Summary.Of(measured.Select(r => r.AllocatedBytesPerMessage)),
                 hasLatency ? Summary.Of(measured.Select(r => r.P50Ms!.Value)) : null,
                 hasLatency ? Summary.Of(measured.Select(r => r.P99Ms!.Value)) : null,
-                Summary.Of(measured.Select(r => (double)r.WindowWaits)).Median);
+                Summary.Of(measured.Select(r => (double)r.WindowWaits)).Median,
+                Summary.Of(measured.Select(r => r.OtherProcessesCores)));
         }).ToList();
 
         var ratios = new List<RatioResult>();

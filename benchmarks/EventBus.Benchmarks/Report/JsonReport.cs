@@ -7,7 +7,7 @@ namespace EventBus.Benchmarks.Report;
 internal static class JsonReport
 {
     public static async Task WriteAsync(string path, BenchmarkOptions options, string broker, int recordBytes, int consumeMessages,
-        IReadOnlyList<string> variantOrder, IReadOnlyList<Measurement> runs, Analysis analysis, TimeSpan duration)
+        IReadOnlyList<IReadOnlyList<string>> variantGroups, IReadOnlyList<Measurement> runs, Analysis analysis, TimeSpan duration)
     {
         var document = new
         {
@@ -18,9 +18,9 @@ internal static class JsonReport
             machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString() },
             broker,
             recordBytes,
-            cpu = "process CPU time (Environment.CpuUsage: user + system of every thread); clientCpu = process minus the mock cluster's rdk:mock thread",
-            variantOrder,
-            roundOrders = Enumerable.Range(0, options.Rounds + 1).Select(r => RoundRunner.Order(variantOrder.Count, r).Select(i => variantOrder[i])),
+            cpu = "process CPU time (Environment.CpuUsage: user + system of every thread, the in-process mock broker's rdk:mock thread included; its share is mockBrokerCpu)",
+            variantGroups,
+            roundOrders = Enumerable.Range(0, options.Rounds + 1).Select(r => RoundRunner.Order(variantGroups, r)),
             runs = runs.Select(m => new
             {
                 m.Variant,
@@ -35,11 +35,13 @@ internal static class JsonReport
                 m.Gen1Collections,
                 m.Gen2Collections,
                 m.WindowWaits,
+                m.OtherProcessesCores,
+                m.StealCores,
                 m.P50Ms,
                 m.P99Ms,
                 msgPerSecond = m.Rate,
                 cpuMicrosPerMessage = m.CpuMicrosPerMessage,
-                clientCpuMicrosPerMessage = m.ClientCpuMicrosPerMessage,
+                mockBrokerCpuMicrosPerMessage = m.MockBrokerCpuMicrosPerMessage,
                 allocatedBytesPerMessage = m.AllocatedBytesPerMessage,
             }),
             variants = analysis.Variants.Select(v => new
@@ -48,7 +50,9 @@ internal static class JsonReport
                 v.Messages,
                 msgPerSecond = v.Rate,
                 cpuMicrosPerMessage = v.Cpu,
-                clientCpuMicrosPerMessage = v.ClientCpu,
+                mockBrokerCpuMicrosPerMessage = v.MockBrokerCpu,
+                otherProcessesCores = v.OtherProcessesCores,
+                windowWaits = v.WindowWaits,
                 allocatedBytesPerMessage = v.Allocation,
                 p50Ms = v.P50,
                 p99Ms = v.P99,

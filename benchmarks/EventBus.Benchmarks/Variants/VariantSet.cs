@@ -5,50 +5,48 @@ using static EventBus.Benchmarks.Variants.VariantNames;
 namespace EventBus.Benchmarks.Variants;
 
 /// <summary>
-/// Every variant, in the order of round 0. The wrapper's PublishAsync runs first in round 0, where a process's
-/// cold start (JIT, heap growth) falls on it: the issue saw it lose most there, and the first round must show that,
-/// not hide it. Each wrapper variant sits next to its baseline and its listener twin, so pairs run close together.
+/// Every variant, in groups that run together (a wrapper call, its baselines, its listener twin), in the order of
+/// round 0. The wrapper's PublishAsync runs first in round 0, where a process's cold start (JIT, heap growth,
+/// thread pool) falls on it: the issue saw it lose most there, and the first round must show that, not hide it.
 /// </summary>
 internal static class VariantSet
 {
-    public static IReadOnlyList<IVariant> Create(BenchmarkCluster cluster, string produceTopic, string consumeTopic, int consumeMessages, BenchmarkOptions options)
+    public static IReadOnlyList<IReadOnlyList<IVariant>> Create(BenchmarkCluster cluster, string produceTopic, string consumeTopic, int consumeMessages, BenchmarkOptions options)
     {
         var producerOptions = cluster.Options(produceTopic);
         var n = options.Messages;
         var window = options.Window;
+        var telemetry = options.Telemetry;
 
         var publishAsync = new PublishAsyncVariant(producerOptions, n, window);
         var publishBatch = new PublishBatchAsyncVariant(producerOptions, n, window, options.BatchSize);
-        var publish = new SyncPublishVariant(producerOptions, options.SequentialMessages);
-        var consumerNoOp = new EventConsumerVariant(ConsumerNoOp1, cluster, consumeTopic, consumeMessages, 1, OrderingMode.Partition, TimeSpan.Zero);
-
-        var variants = new List<IVariant>
-        {
+        var publishing = Group(
             publishAsync,
             new RawProduceVariant(RawSameJob, producerOptions, produceTopic, n, window, withHeaders: true),
+            telemetry ? new WithListeners(publishAsync) : null,
             publishBatch,
+            telemetry ? new WithListeners(publishBatch) : null,
             new RawProduceAsyncVariant(producerOptions, produceTopic, n, window),
-            new RawProduceVariant(RawNoHeaders, producerOptions, produceTopic, n, window, withHeaders: false),
+            new RawProduceVariant(RawNoHeaders, producerOptions, produceTopic, n, window, withHeaders: false));
+
+        var publish = new SyncPublishVariant(producerOptions, options.SequentialMessages);
+        var oneAtATime = Group(
             publish,
             new RawSequentialProduceAsyncVariant(producerOptions, produceTopic, options.SequentialMessages),
+            telemetry ? new WithListeners(publish) : null);
+
+        var consumerNoOp = new EventConsumerVariant(ConsumerNoOp1, cluster, consumeTopic, consumeMessages, 1, OrderingMode.Partition, TimeSpan.Zero);
+        var consuming = Group(
             consumerNoOp,
             new RawConsumeLoopVariant(cluster, consumeTopic, consumeMessages),
-            new EventConsumerVariant(ConsumerNoOp4, cluster, consumeTopic, consumeMessages, 4, OrderingMode.Partition, TimeSpan.Zero),
-        };
+            telemetry ? new WithListeners(consumerNoOp) : null,
+            new EventConsumerVariant(ConsumerNoOp4, cluster, consumeTopic, consumeMessages, 4, OrderingMode.Partition, TimeSpan.Zero));
 
-        foreach (var concurrency in new[] { 1, 4, 16 })
-        {
-            variants.Add(new EventConsumerVariant(SlowHandler(concurrency), cluster, consumeTopic, options.HandlerMessages, concurrency, OrderingMode.Key, TimeSpan.FromMilliseconds(1)));
-        }
+        var scaling = Group([.. new[] { 1, 4, 16 }.Select(c =>
+            new EventConsumerVariant(SlowHandler(c), cluster, consumeTopic, options.HandlerMessages, c, OrderingMode.Key, TimeSpan.FromMilliseconds(1)))]);
 
-        if (options.Telemetry)
-        {
-            variants.Insert(variants.IndexOf(publishAsync) + 2, new WithListeners(publishAsync));
-            variants.Insert(variants.IndexOf(publishBatch) + 1, new WithListeners(publishBatch));
-            variants.Insert(variants.IndexOf(publish) + 2, new WithListeners(publish));
-            variants.Insert(variants.IndexOf(consumerNoOp) + 2, new WithListeners(consumerNoOp));
-        }
-
-        return variants;
+        return [publishing, oneAtATime, consuming, scaling];
     }
+
+    private static IReadOnlyList<IVariant> Group(params IVariant?[] variants) => [.. variants.OfType<IVariant>()];
 }
