@@ -19,6 +19,8 @@ internal sealed record BenchmarkOptions
           --sequential N          messages of the one-at-a-time latency variants (default 2,000)
           --handler-messages N    messages of the 1 ms-handler scaling variants (default 500)
           --no-telemetry          skip the variants with an ActivityListener and a MeterListener attached
+          --only GROUP[,GROUP]    run only these groups: publish, latency, consume, scaling (default all), e.g.
+                                  --only publish --rounds 10 while working on the publish path
           --broker BOOTSTRAP      a real broker instead of the in-process MockKafkaCluster (3 brokers);
                                   KAFKA_BOOTSTRAP_SERVERS does the same, other KAFKA_* variables are passed on
           --json PATH             where to write every round's numbers (default artifacts/benchmarks/latest.json,
@@ -45,6 +47,8 @@ internal sealed record BenchmarkOptions
     public int HandlerMessages { get; init; } = 500;
 
     public bool Telemetry { get; init; } = true;
+
+    public IReadOnlySet<string> Groups { get; init; } = new HashSet<string>(Variants.VariantSet.GroupNames, StringComparer.Ordinal);
 
     public string? Broker { get; init; }
 
@@ -80,6 +84,7 @@ internal sealed record BenchmarkOptions
                 "--batch-size" => options with { BatchSize = Count(args, ++i, 1, 100_000) },
                 "--sequential" => options with { SequentialMessages = Count(args, ++i, 1, 100_000) },
                 "--handler-messages" => options with { HandlerMessages = Count(args, ++i, 1, 100_000) },
+                "--only" => options with { Groups = GroupList(args, ++i) },
                 "--broker" => options with { Broker = Text(args, ++i) },
                 "--json" => options with { JsonPath = Text(args, ++i) },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
@@ -98,6 +103,15 @@ internal sealed record BenchmarkOptions
         index < args.Count && !args[index].StartsWith("--", StringComparison.Ordinal)
             ? args[index]
             : throw new ArgumentException($"option '{args[index - 1]}' needs a value");
+
+    private static HashSet<string> GroupList(IReadOnlyList<string> args, int index)
+    {
+        var groups = Text(args, index).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var unknown = groups.Except(Variants.VariantSet.GroupNames).ToList();
+        return unknown.Count == 0 && groups.Count > 0
+            ? groups
+            : throw new ArgumentException($"option '--only' takes groups out of {string.Join(", ", Variants.VariantSet.GroupNames)}, not '{args[index]}'");
+    }
 
     private static int Count(IReadOnlyList<string> args, int index, int min, int max)
     {

@@ -36,8 +36,8 @@ if (options.Quick)
 
 await using var cluster = new BenchmarkCluster(options.Broker);
 var produceTopic = await cluster.CreateTopicAsync("produce");
-var consumeTopic = await cluster.CreateTopicAsync("consume");
-var consumeMessages = ConsumeTopic.Fill(cluster, consumeTopic, options.Messages);
+var consumeTopic = VariantSet.NeedsConsumeTopic(options) ? await cluster.CreateTopicAsync("consume") : null;
+var consumeMessages = consumeTopic is null ? 0 : ConsumeTopic.Fill(cluster, consumeTopic, options.Messages);
 var producerConfig = KafkaClientConfigFactory.CreateProducerConfig(cluster.Options(produceTopic));
 Console.WriteLine(
     $"EventBus benchmarks ({(options.Quick ? "quick" : "full")}): {cluster.Description}; {BenchmarkCluster.Partitions} partitions, RF 3; " +
@@ -45,7 +45,7 @@ Console.WriteLine(
     $"compression={producerConfig.CompressionType}, linger.ms={producerConfig.LingerMs}; {options.Messages:N0} messages per producer run " +
     $"({consumeMessages:N0} per consumer run), at most {options.Window:N0} in flight, batches of {options.BatchSize:N0}; {options.SequentialMessages:N0} one at a time; " +
     $"{options.HandlerMessages:N0} with a 1 ms handler; telemetry listeners {(options.Telemetry ? "on (extra variants)" : "off")}; " +
-    $"round 0 + {options.Rounds} measured round(s); {Environment.ProcessorCount} cores");
+    $"groups: {string.Join(", ", VariantSet.GroupNames.Where(options.Groups.Contains))}; round 0 + {options.Rounds} measured round(s); {Environment.ProcessorCount} cores");
 
 var groups = VariantSet.Create(cluster, produceTopic, consumeTopic, consumeMessages, options);
 List<Measurement> runs;

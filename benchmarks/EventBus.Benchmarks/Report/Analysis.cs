@@ -20,6 +20,12 @@ internal sealed record VariantSummary(
 internal sealed record RatioResult(Ratio Ratio, double FirstRound, IReadOnlyList<double> MeasuredRounds, Summary Measured)
 {
     public bool? Met => Ratio.Target?.IsMet(Measured.Median);
+
+    /// <summary>
+    /// Whether the rounds decide it: false when the target lies inside the measured rounds' min–max, so that some
+    /// rounds meet it and some do not (the median alone then says little on a noisy machine).
+    /// </summary>
+    public bool Decided => Ratio.Target is not { } target || target.IsMet(Measured.Min) == target.IsMet(Measured.Max);
 }
 
 /// <summary>How far a ratio's first round lies from its later rounds: first ÷ median − 1, in percent.</summary>

@@ -47,7 +47,8 @@ internal static class ConsoleReport
         else
         {
             Line($"Ratios, paired within each round (the wrapper against its baseline in the same round): median of {rounds}, min–max; round 0 apart.");
-            Line("Spread = (max − min) ÷ median; above 5 % it is in bold, and it is the tolerance for before/after comparisons.");
+            Line("Spread = (max − min) ÷ median; above 5 % it is in bold, and it is the tolerance for before/after comparisons. A verdict");
+            Line("is judged on the median; where the target lies inside min–max (some rounds meet it, some not), the verdict says so.");
             Line();
             Line("| ratio | target | round 0 | median | min–max | spread | target met |");
             Line("|---|---:|---:|---:|---:|---:|:---:|");
@@ -58,7 +59,7 @@ internal static class ConsoleReport
             var format = r.Ratio.IsDifference ? "+0;-0;0" : "0.00";
             var target = r.Ratio.Target?.ToString() ?? "(context)";
             var common = $"| {r.Ratio.Name} | {target} | {Fmt(r.FirstRound, format)} | {Fmt(r.Measured.Median, format)} | {Fmt(r.Measured.Min, format)} – {Fmt(r.Measured.Max, format)} |";
-            Line(quick ? common : $"{common} {(r.Ratio.IsDifference ? "n/a" : Spread(r.Measured))} | {Verdict(r.Met)} |");
+            Line(quick ? common : $"{common} {(r.Ratio.IsDifference ? "n/a" : Spread(r.Measured))} | {Verdict(r.Met, r.Decided)} |");
         }
 
         Line();
@@ -78,11 +79,12 @@ internal static class ConsoleReport
         }
     }
 
-    private static string Verdict(bool? met) => met switch
+    private static string Verdict(bool? met, bool decided = true) => met switch
     {
+        null => string.Empty,
+        _ when !decided => $"{(met.Value ? "met" : "not met")} by the median; target inside min–max",
         true => "met",
         false => "not met",
-        null => string.Empty,
     };
 
     private static string Range(Summary s, string format) =>
