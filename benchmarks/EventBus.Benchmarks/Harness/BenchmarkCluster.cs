@@ -62,7 +62,8 @@ internal sealed class BenchmarkCluster : IAsyncDisposable
 
     /// <summary>
     /// The options every wrapper client and every raw baseline's config come from: the topic under the key
-    /// <see cref="Payload.TopicKey"/>; for a real broker, the process's other KAFKA_* variables (security) as well.
+    /// <see cref="Payload.TopicKey"/>; for a real broker, the process's other KAFKA_* variables (security) as well,
+    /// PLAINTEXT unless KAFKA_SECURITY_PROTOCOL says otherwise.
     /// </summary>
     public EventBusOptions Options(string topic, string? group = null)
     {
@@ -82,9 +83,9 @@ internal sealed class BenchmarkCluster : IAsyncDisposable
         variables["SERVICE_NAME"] = ServiceName;
         variables["KAFKA_TOPIC_" + Payload.TopicKey] = topic;
         variables["KAFKA_CONSUMER_GROUP"] = group;
-        if (IsMock)
+        if (IsMock || !variables.ContainsKey("KAFKA_SECURITY_PROTOCOL"))
         {
-            variables["KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT";
+            variables["KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT"; // the library's default is SSL (MSK); a benchmark broker is plain unless told
         }
 
         return EventBusOptions.FromVariables(variables);

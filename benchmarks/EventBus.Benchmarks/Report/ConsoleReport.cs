@@ -11,7 +11,7 @@ internal static class ConsoleReport
         $"QUICK MODE: a smoke test of the harness ({messages:N0} messages, {rounds} measured round(s)), not a measurement. " +
         "Its ratios only show that every variant runs; they are not compared with the targets. Run without --quick to measure.";
 
-    public static void Print(Analysis analysis, bool quick, int measuredRounds)
+    public static void Print(Analysis analysis, bool quick, int measuredRounds, bool mockBroker)
     {
         var rounds = measuredRounds == 1 ? "round 1" : $"rounds 1–{measuredRounds}";
         Line();
@@ -22,7 +22,7 @@ internal static class ConsoleReport
         Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var v in analysis.Variants)
         {
-            Line($"| {v.Variant} | {v.Messages:N0} | {Range(v.Rate, "N0")} | {Spread(v.Rate)} | {Range(v.Cpu, "0.00")} | {Spread(v.Cpu)} | {Fmt(v.MockBrokerCpu.Median, "0.00")} | {Range(v.Allocation, "N0")} | {Opt(v.P50, "0.000")} | {Opt(v.P99, "0.000")} | {Range(v.OtherProcessesCores, "0.0")} |");
+            Line($"| {v.Variant} | {v.Messages:N0} | {Range(v.Rate, "N0")} | {Spread(v.Rate)} | {Range(v.Cpu, "0.00")} | {Spread(v.Cpu)} | {(mockBroker ? Fmt(v.MockBrokerCpu.Median, "0.00") : "n/a")} | {Range(v.Allocation, "N0")} | {Opt(v.P50, "0.000")} | {Opt(v.P99, "0.000")} | {Range(v.OtherProcessesCores, "0.0")} |");
         }
 
         Line();
