@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace EventBus.Benchmarks;
+namespace EventBus.Benchmarks.Workload;
 
 /// <summary>The record every variant publishes: about 170 bytes of JSON.</summary>
 internal sealed record BenchmarkEvent(Guid OrderId, string Customer, decimal Amount, string Currency, int Items, DateTimeOffset CreatedAt, string Channel)

@@ -1,0 +1,20 @@
+namespace EventBus.Benchmarks.Variants;
+
+/// <summary>The variants' names: the tables, the JSON file and the ratios all use these.</summary>
+internal static class VariantNames
+{
+    public const string RawNoHeaders = "raw Produce + callback, no headers";
+    public const string RawSameJob = "raw Produce + callback, same 4 headers (the same job)";
+    public const string RawProduceAsync = "raw ProduceAsync, same 4 headers";
+    public const string PublishAsync = "EventProducer.PublishAsync";
+    public const string PublishBatchAsync = "EventProducer.PublishBatchAsync";
+    public const string RawSequential = "raw ProduceAsync one at a time, linger 0";
+    public const string Publish = "EventProducer.Publish (synchronous), one at a time";
+    public const string RawConsume = "raw Consume loop, sync commit every 1,000";
+    public const string ConsumerNoOp1 = "EventConsumer no-op, MaxConcurrency 1";
+    public const string ConsumerNoOp4 = "EventConsumer no-op, MaxConcurrency 4";
+
+    public static string SlowHandler(int concurrency) => $"EventConsumer 1 ms handler, MaxConcurrency {concurrency}";
+
+    public static string WithListeners(string variant) => variant + " + listeners";
+}

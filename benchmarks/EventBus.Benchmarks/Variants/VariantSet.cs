@@ -1,0 +1,71 @@
+using EventBus.Benchmarks.Harness;
+using EventBus.Kafka.Consuming;
+using static EventBus.Benchmarks.Variants.VariantNames;
+
+namespace EventBus.Benchmarks.Variants;
+
+/// <summary>
+/// Every variant, in groups that run together (a wrapper call, its baselines, its listener twin), in the order of
+/// round 0. The wrapper's PublishAsync runs first in round 0, where a process's cold start (JIT, heap growth,
+/// thread pool) falls on it: the issue saw it lose most there, and the first round must show that, not hide it.
+/// </summary>
+internal static class VariantSet
+{
+    /// <summary>The groups, by the names <c>--only</c> takes, in the order of round 0.</summary>
+    public static IReadOnlyList<string> GroupNames { get; } = ["publish", "latency", "consume", "scaling"];
+
+    /// <summary>Whether the selected groups read the consume topic (which then has to be filled).</summary>
+    public static bool NeedsConsumeTopic(BenchmarkOptions options) => options.Groups.Contains("consume") || options.Groups.Contains("scaling");
+
+    public static IReadOnlyList<IReadOnlyList<IVariant>> Create(BenchmarkCluster cluster, string produceTopic, string? consumeTopic, int consumeMessages, BenchmarkOptions options)
+    {
+        var producerOptions = cluster.Options(produceTopic);
+        var n = options.Messages;
+        var window = options.Window;
+        var telemetry = options.Telemetry;
+        var groups = new List<IReadOnlyList<IVariant>>();
+
+        if (options.Groups.Contains("publish"))
+        {
+            var publishAsync = new PublishAsyncVariant(producerOptions, n, window);
+            var publishBatch = new PublishBatchAsyncVariant(producerOptions, n, window, options.BatchSize);
+            groups.Add(Group(
+                publishAsync,
+                new RawProduceVariant(RawSameJob, producerOptions, produceTopic, n, window, withHeaders: true),
+                telemetry ? new WithListeners(publishAsync) : null,
+                publishBatch,
+                telemetry ? new WithListeners(publishBatch) : null,
+                new RawProduceAsyncVariant(producerOptions, produceTopic, n, window),
+                new RawProduceVariant(RawNoHeaders, producerOptions, produceTopic, n, window, withHeaders: false)));
+        }
+
+        if (options.Groups.Contains("latency"))
+        {
+            var publish = new SyncPublishVariant(producerOptions, options.SequentialMessages);
+            groups.Add(Group(
+                publish,
+                new RawSequentialProduceAsyncVariant(producerOptions, produceTopic, options.SequentialMessages),
+                telemetry ? new WithListeners(publish) : null));
+        }
+
+        if (options.Groups.Contains("consume"))
+        {
+            var consumerNoOp = new EventConsumerVariant(ConsumerNoOp1, cluster, consumeTopic!, consumeMessages, 1, OrderingMode.Partition, TimeSpan.Zero);
+            groups.Add(Group(
+                consumerNoOp,
+                new RawConsumeLoopVariant(cluster, consumeTopic!, consumeMessages),
+                telemetry ? new WithListeners(consumerNoOp) : null,
+                new EventConsumerVariant(ConsumerNoOp4, cluster, consumeTopic!, consumeMessages, 4, OrderingMode.Partition, TimeSpan.Zero)));
+        }
+
+        if (options.Groups.Contains("scaling"))
+        {
+            groups.Add(Group([.. new[] { 1, 4, 16 }.Select(c =>
+                new EventConsumerVariant(SlowHandler(c), cluster, consumeTopic!, options.HandlerMessages, c, OrderingMode.Key, TimeSpan.FromMilliseconds(1)))]));
+        }
+
+        return groups;
+    }
+
+    private static IReadOnlyList<IVariant> Group(params IVariant?[] variants) => [.. variants.OfType<IVariant>()];
+}
