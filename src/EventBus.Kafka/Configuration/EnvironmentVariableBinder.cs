@@ -54,6 +54,7 @@ public static class EnvironmentVariableBinder
         BindProducer(options.Producer, reader);
         BindConsumer(options.Consumer, reader);
         BindTopics(options, reader);
+        VariableSpellingCheck.WarnUnknownVariables(reader.Names, options.BindingWarnings);
     }
 
     private static void BindConnection(KafkaConnectionOptions connection, Reader reader)
@@ -186,6 +187,7 @@ public static class EnvironmentVariableBinder
         reader.Int(TopicCreationRetries, v => topics.CreationRetries = v);
         reader.Seconds(TopicCreationRetryDelay, v => topics.CreationRetryDelay = v);
 
+        bool IsKey(string key) => key == KafkaTopicOptions.DlqKey || reader.Get(TopicPrefix + key) is not null || topics.Topics.ContainsKey(key);
         var overrides = new List<(string Variable, string Key, string Suffix)>();
         foreach (var variable in reader.NamesStartingWith(TopicPrefix))
         {
@@ -197,7 +199,7 @@ public static class EnvironmentVariableBinder
             var rest = variable[TopicPrefix.Length..];
             if (rest.StartsWith("CREATION_", StringComparison.Ordinal) || rest.StartsWith("AUTO_", StringComparison.Ordinal))
             {
-                reader.Problem(variable, $"unknown topic setting; the settings are {TopicAutoCreate}, {TopicCreationTimeout}, {TopicCreationRetries} and {TopicCreationRetryDelay}.");
+                reader.Problem(variable, VariableSpellingCheck.UnknownTopicSettingMessage(variable));
                 continue;
             }
 
@@ -210,6 +212,12 @@ public static class EnvironmentVariableBinder
 
             if (rest.Length == 0)
             {
+                continue;
+            }
+
+            if (VariableSpellingCheck.TopicKeyProblem(variable, reader.Get(variable)!, n => reader.Get(n) is not null, IsKey, options.BindingWarnings) is { } misspelt)
+            {
+                reader.Problem(variable, misspelt);
                 continue;
             }
 
@@ -229,7 +237,8 @@ public static class EnvironmentVariableBinder
         {
             if (!topics.Topics.TryGetValue(key, out var definition) || string.IsNullOrWhiteSpace(definition.Name))
             {
-                reader.Problem(variable, $"overrides topic key '{key}', but {TopicPrefix}{key} (the topic name) is not set; set it or remove {variable}.");
+                reader.Problem(variable, $"overrides topic key '{key}', but {TopicPrefix}{key} (the topic name) is not set; set it or remove {variable}."
+                    + VariableSpellingCheck.OverrideHint(variable, IsKey));
                 continue;
             }
 
@@ -347,6 +356,8 @@ public static class EnvironmentVariableBinder
         }
 
         public string? Get(string name) => _values.TryGetValue(name, out var value) ? value : null;
+
+        public IEnumerable<string> Names => _values.Keys;
 
         public IEnumerable<string> NamesStartingWith(string prefix) =>
             _values.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();

@@ -22,8 +22,22 @@ public sealed class EventBusOptions
     /// <summary>Gets the topic settings.</summary>
     public KafkaTopicOptions Topics { get; } = new();
 
+    /// <summary>
+    /// Gets the warnings found while reading the variables: unknown <c>KAFKA_*</c> names close to a known one (ignored as
+    /// written) and topic keys close to a setting (read as topic keys). Each names the variable and the one it resembles,
+    /// never a value. They do not stop start-up; log them once, at start-up.
+    /// </summary>
+    /// <value>Empty when no variable looks misspelt, or when the options were not bound from variables.</value>
+    public IReadOnlyList<ConfigurationWarning> ConfigurationWarnings => BindingWarnings.AsReadOnly();
+
     /// <summary>Problems found while reading variables (a value that is not a number, an unknown name...), reported by validation.</summary>
     internal List<ConfigurationProblem> BindingProblems { get; } = [];
+
+    /// <summary>Warnings found while reading variables; <see cref="ConfigurationWarnings"/> shows them.</summary>
+    internal List<ConfigurationWarning> BindingWarnings { get; } = [];
+
+    /// <summary>1 once <see cref="ConfigurationLog.WarningsOnce"/> has logged the warnings of these options.</summary>
+    internal int WarningsLogged;
 
     /// <summary>Reads the process environment and validates the result.</summary>
     /// <returns>The validated options.</returns>
