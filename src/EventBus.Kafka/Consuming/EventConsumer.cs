@@ -58,6 +58,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         }
 
         _logger = loggerFactory?.CreateLogger<EventConsumer>() ?? (ILogger)NullLogger.Instance;
+        ConfigurationLog.WarningsOnce(_logger, options);
         var routesByTopic = routes.ToDictionary(r => r.Topic, StringComparer.Ordinal);
         _groupId = options.Consumer.GroupId!;
         _topics = routesByTopic.Keys;

@@ -51,6 +51,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        ConfigurationLog.WarningsOnce(_logger, options);
         _builder = new RecordBuilder(options, serializer ?? JsonEventSerializer.CreateDefault());
         // The tracker exists before any rebuild can happen (a rebuild follows a fatal error, after construction).
         _client = new ProducerClient(options, _logger, failed => _tracker!.FailUnreported(failed));

@@ -27,7 +27,7 @@ internal static class PublishErrors
     public static EventPublishException Delivery(string topic, string? partitionKey, string messageId, Error error, bool fatal, bool failedForGood)
     {
         fatal |= error.IsFatal;
-        var retriable = IsRetriable(error.Code) || (fatal && !failedForGood);
+        var retriable = fatal ? !failedForGood : IsRetriable(error.Code);
         var reason = !fatal
             ? error.Reason
             : failedForGood
