@@ -14,7 +14,12 @@ public sealed class BrokerSelectionTests(KafkaTestBroker broker, ITestOutputHelp
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(30));
 
         Assert.Equal(broker.BrokerCount, metadata.Brokers.Count);
-        if (Environment.GetEnvironmentVariable(KafkaTestBroker.BootstrapVariable) is { Length: > 0 })
+        var forcedMock = string.Equals(Environment.GetEnvironmentVariable(KafkaTestBroker.BrokerKindVariable), "mock", StringComparison.OrdinalIgnoreCase);
+        if (!forcedMock && Environment.GetEnvironmentVariable(KafkaKit.DirectoryVariable) is { Length: > 0 })
+        {
+            Assert.Equal(TestBrokerKind.Kit, broker.Kind);
+        }
+        else if (!forcedMock && Environment.GetEnvironmentVariable(KafkaTestBroker.BootstrapVariable) is { Length: > 0 })
         {
             Assert.Equal(TestBrokerKind.External, broker.Kind);
         }

@@ -9,9 +9,10 @@ using Testcontainers.Kafka;
 namespace EventBus.Kafka.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The broker of this test run, chosen once: EVENTBUS_TEST_BOOTSTRAP_SERVERS when set; otherwise a real Kafka
-/// through Testcontainers when a Docker engine answers; otherwise <see cref="MockKafkaCluster"/> with 3 brokers.
-/// Tests that need what the chosen broker lacks skip at run time and say why.
+/// The broker of this test run, chosen once: the mock cluster when EVENTBUS_TEST_BROKER=mock; the Kafka kit of
+/// <c>../shared/kafka</c> when EVENTBUS_TEST_KAFKA_DIR names its directory; EVENTBUS_TEST_BOOTSTRAP_SERVERS when set;
+/// otherwise a real Kafka through Testcontainers when a Docker engine answers; otherwise <see cref="MockKafkaCluster"/>
+/// with 3 brokers. A test states what it needs (<see cref="Require"/>) and skips, saying why, where the broker lacks it.
 /// </summary>
 public sealed class KafkaTestBroker : IAsyncLifetime
 {
@@ -36,17 +37,40 @@ public sealed class KafkaTestBroker : IAsyncLifetime
     /// <summary>Gets the mock cluster, when that is the broker.</summary>
     public MockKafkaCluster? Mock { get; private set; }
 
+    /// <summary>Gets the Kafka kit, when that is the broker (<see cref="BootstrapServers"/> is its PLAINTEXT listener).</summary>
+    public KafkaKit? Kit { get; private set; }
+
+    /// <summary>Gets what the broker offers beyond PLAINTEXT produce and consume.</summary>
+    public BrokerCapabilities Capabilities => Kind switch
+    {
+        TestBrokerKind.Kit => Kit!.Capabilities,
+        TestBrokerKind.Testcontainers or TestBrokerKind.External => BrokerCapabilities.AdminApi,
+        _ => BrokerCapabilities.None,
+    };
+
     /// <summary>Gets why the preferred brokers were not used.</summary>
     public string SelectionNote { get; private set; } = string.Empty;
 
     /// <summary>Gets a one-line description for skip messages and logs.</summary>
-    public string Description => $"{Kind} broker at {BootstrapServers} ({BrokerCount} brokers){(SelectionNote.Length > 0 ? "; " + SelectionNote : "")}";
+    public string Description => $"{Kind} broker at {BootstrapServers} ({BrokerCount} brokers" +
+        (Kit is null ? "" : ", Kafka " + Kit.KafkaVersion) + $"; offers {Capabilities}){(SelectionNote.Length > 0 ? "; " + SelectionNote : "")}";
 
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
+        var forcedMock = string.Equals(Environment.GetEnvironmentVariable(BrokerKindVariable), "mock", StringComparison.OrdinalIgnoreCase);
+        var kitDirectory = Environment.GetEnvironmentVariable(KafkaKit.DirectoryVariable);
+        if (!forcedMock && !string.IsNullOrWhiteSpace(kitDirectory))
+        {
+            Kit = KafkaKit.Load(kitDirectory.Trim());
+            Kind = TestBrokerKind.Kit;
+            BootstrapServers = Kit.BootstrapPlaintext;
+            BrokerCount = CountBrokers();
+            return;
+        }
+
         var external = Environment.GetEnvironmentVariable(BootstrapVariable);
-        if (!string.IsNullOrWhiteSpace(external))
+        if (!forcedMock && !string.IsNullOrWhiteSpace(external))
         {
             Kind = TestBrokerKind.External;
             BootstrapServers = external.Trim();
@@ -54,7 +78,7 @@ public sealed class KafkaTestBroker : IAsyncLifetime
             return;
         }
 
-        var dockerProblem = string.Equals(Environment.GetEnvironmentVariable(BrokerKindVariable), "mock", StringComparison.OrdinalIgnoreCase)
+        var dockerProblem = forcedMock
             ? $"{BrokerKindVariable}=mock"
             : await TryStartContainerAsync().ConfigureAwait(false);
         if (dockerProblem is null)
@@ -85,13 +109,185 @@ public sealed class KafkaTestBroker : IAsyncLifetime
 
     /// <summary>Skips the calling test when the broker has no admin API (the mock cluster).</summary>
     /// <param name="why">What the test needs the admin API for.</param>
-    public void RequireAdminApi(string why)
+    public void RequireAdminApi(string why) => Require(BrokerCapabilities.AdminApi, why);
+
+    /// <summary>
+    /// Skips the calling test, saying what is missing and how to get it, unless the broker offers every capability
+    /// in <paramref name="needed"/>. The reason shows in the console output of <c>dotnet test</c>.
+    /// </summary>
+    /// <param name="needed">What the test needs.</param>
+    /// <param name="why">What the test does with it (the start of the skip message).</param>
+    public void Require(BrokerCapabilities needed, string why)
     {
-        if (Kind == TestBrokerKind.Mock)
+        var missing = needed & ~Capabilities;
+        if (missing == BrokerCapabilities.None)
         {
-            Assert.Skip($"{why} needs the Kafka admin API (CreateTopics, DescribeConfigs), which librdkafka's mock cluster does not implement. " +
-                $"Set {BootstrapVariable} to a real broker, or run where a Docker engine answers (Testcontainers). This run: {Description}.");
+            return;
         }
+
+        var what = string.Join("; ", Enum.GetValues<BrokerCapabilities>().Where(c => c != BrokerCapabilities.None && missing.HasFlag(c)).Select(Explain));
+        Assert.Skip($"{why} needs {what}. {HowToGet(missing)} This run: {Description}.");
+    }
+
+    /// <summary>Makes a test need at least <paramref name="brokers"/> brokers, skipping otherwise.</summary>
+    /// <param name="brokers">The broker count the test needs.</param>
+    /// <param name="why">What the test does with them.</param>
+    public void RequireBrokers(int brokers, string why)
+    {
+        if (BrokerCount < brokers)
+        {
+            Assert.Skip($"{why} needs {brokers} brokers; this run has {BrokerCount}. Run against the Kafka kit with --brokers 3 (see the README). This run: {Description}.");
+        }
+    }
+
+    /// <summary>The <c>KAFKA_*</c> variables a service sets to reach this broker through a listener, as the README documents them.</summary>
+    /// <param name="listener">The listener.</param>
+    /// <param name="user">A SASL user other than the kit's own (from <see cref="CreateScramUserAsync"/>).</param>
+    /// <returns>The bootstrap servers, the security protocol, the CA, the credentials or the client certificate.</returns>
+    public IReadOnlyList<(string Name, string Value)> SecurityVariables(TestListener listener, KitUser? user = null)
+    {
+        if (listener == TestListener.Plaintext)
+        {
+            return [("KAFKA_BOOTSTRAP_SERVERS", BootstrapServers), ("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")];
+        }
+
+        Require(CapabilityOf(listener), $"Connecting through the {listener} listener");
+        var kit = Kit!;
+        return listener switch
+        {
+            TestListener.Ssl => [("KAFKA_BOOTSTRAP_SERVERS", kit.Get("BOOTSTRAP_SSL")), ("KAFKA_SECURITY_PROTOCOL", "SSL"), ("SSL_CA_LOCATION", kit.Get("CA_PEM"))],
+            TestListener.SaslSsl =>
+            [
+                ("KAFKA_BOOTSTRAP_SERVERS", kit.Get("BOOTSTRAP_SASL_SSL")), ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"), ("SSL_CA_LOCATION", kit.Get("CA_PEM")),
+                ("KAFKA_SASL_MECHANISM", kit.Find("SASL_MECHANISM") ?? "SCRAM-SHA-512"),
+                ("KAFKA_SASL_USERNAME", user?.Name ?? kit.Get("SASL_USERNAME")), ("KAFKA_SASL_PASSWORD", user?.Password ?? kit.Get("SASL_PASSWORD")),
+            ],
+            TestListener.SaslPlaintext =>
+            [
+                ("KAFKA_BOOTSTRAP_SERVERS", kit.Get("BOOTSTRAP_SASL_PLAINTEXT")), ("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"),
+                ("KAFKA_SASL_MECHANISM", kit.Find("SASL_MECHANISM") ?? "SCRAM-SHA-512"),
+                ("KAFKA_SASL_USERNAME", user?.Name ?? kit.Get("SASL_USERNAME")), ("KAFKA_SASL_PASSWORD", user?.Password ?? kit.Get("SASL_PASSWORD")),
+            ],
+            _ =>
+            [
+                ("KAFKA_BOOTSTRAP_SERVERS", kit.Get("BOOTSTRAP_MTLS")), ("KAFKA_SECURITY_PROTOCOL", "SSL"), ("SSL_CA_LOCATION", kit.Get("CA_PEM")),
+                ("KAFKA_SSL_CERTFILE", kit.Get("CLIENT_CERT_PEM")), ("KAFKA_SSL_KEYFILE", kit.Get("CLIENT_KEY_PEM")), ("KAFKA_SSL_PASSWORD", kit.Get("CLIENT_KEY_PASSWORD")),
+            ],
+        };
+    }
+
+    /// <summary>The principal the broker's authorizer sees for clients of a listener, for ACLs.</summary>
+    /// <param name="listener">The listener.</param>
+    /// <param name="user">The SASL user, when not the kit's own.</param>
+    /// <returns>E.g. <c>User:ANONYMOUS</c>, <c>User:test-user</c>, <c>User:CN=test-client</c>.</returns>
+    public string PrincipalOf(TestListener listener, KitUser? user = null) => listener switch
+    {
+        TestListener.Plaintext or TestListener.Ssl => "User:ANONYMOUS",
+        TestListener.SaslSsl or TestListener.SaslPlaintext => "User:" + (user?.Name ?? Kit!.Get("SASL_USERNAME")),
+        _ => Kit!.Get("MTLS_PRINCIPAL"),
+    };
+
+    /// <summary>Options for a listener of this broker, as a service would get them from its environment.</summary>
+    /// <param name="listener">The listener.</param>
+    /// <param name="serviceName">The service name.</param>
+    /// <param name="extra">More variables (they win over the listener's, e.g. <c>KAFKA_SASL_MECHANISM</c>).</param>
+    /// <returns>Validated options.</returns>
+    public EventBusOptions CreateOptions(TestListener listener, string serviceName, params (string Name, string Value)[] extra) =>
+        CreateOptions(listener, null, serviceName, extra);
+
+    /// <summary>Options for a listener of this broker with a SASL user of the test's own.</summary>
+    /// <param name="listener">The listener.</param>
+    /// <param name="user">The SASL user, or <see langword="null"/> for the kit's.</param>
+    /// <param name="serviceName">The service name.</param>
+    /// <param name="extra">More variables.</param>
+    /// <returns>Validated options.</returns>
+    public EventBusOptions CreateOptions(TestListener listener, KitUser? user, string serviceName, params (string Name, string Value)[] extra)
+    {
+        var variables = SecurityVariables(listener, user).ToDictionary(v => v.Name, v => (string?)v.Value, StringComparer.Ordinal);
+        variables["SERVICE_NAME"] = serviceName;
+        foreach (var (name, value) in extra)
+        {
+            variables[name] = value;
+        }
+
+        return EventBusOptions.FromVariables(variables);
+    }
+
+    /// <summary>Runs an admin tool of the kit (kafka-topics, kafka-configs, kafka-acls...), failing the test unless it exits 0.</summary>
+    /// <param name="tool">The tool, e.g. <c>kafka-configs.sh</c>.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <returns>Its standard output.</returns>
+    public Task<string> RunKitToolAsync(string tool, params string[] args)
+    {
+        Require(BrokerCapabilities.AdminTools, $"Running {tool}");
+        return Kit!.ToolAsync(tool, args);
+    }
+
+    /// <summary>Adds a DENY ACL through <c>kafka-acls</c> and waits until the broker enforces it.</summary>
+    /// <param name="principal">The principal, e.g. from <see cref="PrincipalOf"/>.</param>
+    /// <param name="operation">The operation, e.g. <c>Write</c> or <c>Create</c>.</param>
+    /// <param name="resource">The resource arguments, e.g. <c>--topic T</c> or <c>--cluster</c>.</param>
+    /// <returns>A task.</returns>
+    public Task DenyAsync(string principal, string operation, params string[] resource)
+    {
+        Require(BrokerCapabilities.Acls, "Adding an ACL");
+        return Kit!.ToolAsync("kafka-acls.sh", ["--bootstrap-server", BootstrapServers, "--add", "--deny-principal", principal, "--operation", operation, .. resource]);
+    }
+
+    /// <summary>Creates a SASL/SCRAM user (SHA-256 and SHA-512) no other test uses, and waits until every broker accepts it.</summary>
+    /// <param name="prefix">A readable prefix of the user name.</param>
+    /// <returns>The user; its password never appears in output.</returns>
+    public async Task<KitUser> CreateScramUserAsync(string prefix)
+    {
+        Require(BrokerCapabilities.Sasl | BrokerCapabilities.AdminTools, "Creating a SASL user");
+        var kit = Kit!;
+        var user = new KitUser($"{prefix}-{Guid.NewGuid().ToString("N")[..8]}", Guid.NewGuid().ToString("N"));
+        await kit.ToolAsync("kafka-configs.sh",
+            ["--zookeeper", kit.ZookeeperConnect, "--alter", "--entity-type", "users", "--entity-name", user.Name,
+             "--add-config", $"SCRAM-SHA-256=[password={user.Password}],SCRAM-SHA-512=[password={user.Password}]"],
+            hideArguments: true).ConfigureAwait(false);
+
+        // Each broker learns of the credential from ZooKeeper on its own; ask each one until it lets the user in.
+        foreach (var address in kit.Get("BOOTSTRAP_SASL_SSL").Split(','))
+        {
+            var accepted = false;
+            for (var attempt = 0; attempt < 10 && !accepted; attempt++)
+            {
+                var config = KafkaClientConfigFactory.CreateAdminClientConfig(CreateOptions(TestListener.SaslSsl, user, "itest-user-probe", ("KAFKA_BOOTSTRAP_SERVERS", address)));
+                using var admin = new AdminClientBuilder(config).SetLogHandler((_, _) => { }).Build();
+                try
+                {
+                    admin.GetMetadata(TimeSpan.FromSeconds(3));
+                    accepted = true;
+                }
+                catch (KafkaException)
+                {
+                    // Not yet known to this broker: the next attempt waits up to 3 s again.
+                }
+            }
+
+            Assert.True(accepted, $"broker {address} did not accept the new SASL user {user.Name} within 30 s");
+        }
+
+        return user;
+    }
+
+    /// <summary>Stops one broker of the shared cluster (controlled shutdown). Use only in a collection that runs alone.</summary>
+    /// <param name="id">The broker id (1..N).</param>
+    /// <returns>A task.</returns>
+    public Task StopBrokerAsync(int id)
+    {
+        Require(BrokerCapabilities.BrokerRestart, "Stopping a broker");
+        return Kit!.StopBrokerAsync(id);
+    }
+
+    /// <summary>Starts a stopped broker again and waits until it is back in every ISR.</summary>
+    /// <param name="id">The broker id.</param>
+    /// <returns>A task.</returns>
+    public Task StartBrokerAsync(int id)
+    {
+        Require(BrokerCapabilities.BrokerRestart, "Starting a broker");
+        return Kit!.StartBrokerAsync(id, waitIsr: true);
     }
 
     /// <summary>Makes a topic name no other test uses.</summary>
@@ -143,6 +339,41 @@ public sealed class KafkaTestBroker : IAsyncLifetime
         }
 
         return EventBusOptions.FromVariables(variables);
+    }
+
+    private static BrokerCapabilities CapabilityOf(TestListener listener) => listener switch
+    {
+        TestListener.Ssl => BrokerCapabilities.Ssl,
+        TestListener.SaslSsl or TestListener.SaslPlaintext => BrokerCapabilities.Sasl,
+        TestListener.MutualTls => BrokerCapabilities.MutualTls,
+        _ => BrokerCapabilities.None,
+    };
+
+    private static string Explain(BrokerCapabilities capability) => capability switch
+    {
+        BrokerCapabilities.AdminApi => "the Kafka admin API (CreateTopics, DescribeConfigs), which librdkafka's mock cluster does not implement",
+        BrokerCapabilities.Ssl => "a TLS listener and its CA",
+        BrokerCapabilities.Sasl => "SASL listeners (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN) with credentials",
+        BrokerCapabilities.MutualTls => "a listener requiring a client certificate, and that certificate with its encrypted key",
+        BrokerCapabilities.Acls => "ACL control (an authorizer and kafka-acls)",
+        BrokerCapabilities.AdminTools => "Kafka's own admin tools (kafka-topics, kafka-configs)",
+        BrokerCapabilities.BrokerRestart => "stopping and starting a single broker",
+        _ => capability.ToString(),
+    };
+
+    private string HowToGet(BrokerCapabilities missing)
+    {
+        if (Kind == TestBrokerKind.Kit)
+        {
+            var tools = BrokerCapabilities.AdminTools | BrokerCapabilities.Acls | BrokerCapabilities.BrokerRestart;
+            return (missing & tools) != BrokerCapabilities.None && Kit!.Script is null
+                ? $"The kit's script was not found ({Kit.ScriptNote})."
+                : $"The kit at {Kit!.Directory} was started without it: start it with --brokers 3 --ssl --sasl --mtls.";
+        }
+
+        return $"Run against the Kafka kit of ../shared/kafka: start it (kafka-broker start --dir DIR --brokers 3 --ssl --sasl --mtls) " +
+            $"and set {KafkaKit.DirectoryVariable}=DIR (see the README, \"Which broker the integration tests use\")" +
+            (missing == BrokerCapabilities.AdminApi ? $", or set {BootstrapVariable} to a real broker, or run where a Docker engine answers (Testcontainers)." : ".");
     }
 
     private async Task<string?> TryStartContainerAsync()
