@@ -270,9 +270,10 @@ public sealed class TopicProvisioner : IDisposable
         }
 
         var timeout = _options.Topics.CreationTimeout;
-        var metadata = await Task.Run(() => _admin.GetMetadata(timeout), cancellationToken).ConfigureAwait(false);
-        var byName = metadata.Topics.ToDictionary(t => t.Topic, StringComparer.Ordinal);
-        var configs = report.AdminApiAvailable ? await DescribeAsync(specs, report).ConfigureAwait(false) : null;
+        var reader = new TopicStateReader(_admin, timeout, _time);
+        var created = planOnly ? [] : specs.Select(s => s.Name).Where(report.CreatedList.Contains).ToHashSet(StringComparer.Ordinal);
+        var byName = await reader.ReadMetadataAsync(created, report, cancellationToken).ConfigureAwait(false);
+        var configs = report.AdminApiAvailable ? await reader.DescribeAsync(specs.ConvertAll(s => s.Name), created, report, cancellationToken).ConfigureAwait(false) : null;
         var increase = new List<PartitionsSpecification>();
         var alter = new Dictionary<ConfigResource, List<ConfigEntry>>();
 
@@ -360,22 +361,6 @@ public sealed class TopicProvisioner : IDisposable
         }
 
         report.LastVerification = _time.GetUtcNow();
-    }
-
-    private async Task<Dictionary<string, Dictionary<string, string>>?> DescribeAsync(List<ResolvedTopic> specs, TopicProvisioningReport report)
-    {
-        var resources = specs.Select(s => new ConfigResource { Type = ResourceType.Topic, Name = s.Name }).ToList();
-        try
-        {
-            var results = await _admin.DescribeConfigsAsync(resources, new DescribeConfigsOptions { RequestTimeout = _options.Topics.CreationTimeout }).ConfigureAwait(false);
-            return results.ToDictionary(r => r.ConfigResource.Name, r => r.Entries.ToDictionary(e => e.Key, e => e.Value.Value ?? string.Empty), StringComparer.Ordinal);
-        }
-        catch (KafkaException ex) when (IsAdminApiMissing(ex.Error) || ex is DescribeConfigsException)
-        {
-            report.AdminApiAvailable = false;
-            report.NoteList.Add($"the cluster does not implement DescribeConfigs ({ex.Error.Reason}); verified partition counts and replication through metadata only");
-            return null;
-        }
     }
 
     private static IEnumerable<(string Name, string Value)> ManagedValues(ResolvedTopic spec)

@@ -39,6 +39,7 @@ public sealed class BrokerSelectionTests(KafkaTestBroker broker, ITestOutputHelp
             ReplicationFactor = 1,
             Configs = new Dictionary<string, string> { ["retention.ms"] = "3600000" },
         }]);
+        await broker.WaitUntilVisibleAsync([topic]);
         var described = await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = topic }]);
 
         Assert.Equal("3600000", described.Single().Entries["retention.ms"].Value);

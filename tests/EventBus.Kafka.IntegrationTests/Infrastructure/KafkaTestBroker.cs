@@ -309,8 +309,38 @@ public sealed class KafkaTestBroker : IAsyncLifetime
             return;
         }
 
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
-        await admin.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = (short)rf }]).ConfigureAwait(false);
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = (short)rf }]).ConfigureAwait(false);
+        }
+
+        await WaitUntilVisibleAsync([name]).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until every broker named in <see cref="BootstrapServers"/> lists the topics with a leader for every
+    /// partition. On a multi-broker cluster a broker learns of a new topic a moment after CreateTopics returns, and
+    /// answers "unknown topic" until then.
+    /// </summary>
+    /// <param name="topics">The topics, e.g. just created by the provisioner or a tool.</param>
+    /// <returns>A task.</returns>
+    public async Task WaitUntilVisibleAsync(IReadOnlyCollection<string> topics)
+    {
+        if (Mock is not null)
+        {
+            return;
+        }
+
+        foreach (var address in BootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = address }).Build();
+            await Wait.UntilAsync(() =>
+            {
+                var known = admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics.ToDictionary(t => t.Topic, StringComparer.Ordinal);
+                return topics.All(t => known.TryGetValue(t, out var topic) && topic.Error.Code == ErrorCode.NoError
+                    && topic.Partitions.Count > 0 && topic.Partitions.All(p => p.Leader >= 0));
+            }, TimeSpan.FromSeconds(30), $"{string.Join(", ", topics)} to be known to {address}").ConfigureAwait(false);
+        }
     }
 
     /// <summary>Options for this broker as a service would get them from its environment (PLAINTEXT).</summary>

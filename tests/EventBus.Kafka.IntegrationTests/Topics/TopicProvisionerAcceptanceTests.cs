@@ -35,6 +35,7 @@ public sealed class TopicProvisionerAcceptanceTests(KafkaTestBroker broker, ITes
         Assert.Empty(second.Errors);
 
         // Read back with a client of the test's own: partitions and replicas from metadata, configs from DescribeConfigs.
+        await broker.WaitUntilVisibleAsync([events, errors, dlq]);
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
         var topics = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.ToDictionary(t => t.Topic, StringComparer.Ordinal);
         var described = (await admin.DescribeConfigsAsync(new[] { events, errors, dlq }.Select(t => new ConfigResource { Type = ResourceType.Topic, Name = t })))

@@ -36,6 +36,7 @@ public sealed class TopicsToolProcessTests(KafkaTestBroker broker, ITestOutputHe
         var apply = await RunAsync(variables, "apply");
         Assert.Equal(TopicsCommand.Success, apply.ExitCode);
         Assert.StartsWith("apply: 3 required, 3 created, 0 existing, 0 missing, 0 drift, 0 error(s)", apply.StdOut, StringComparison.Ordinal);
+        await broker.WaitUntilVisibleAsync([events, errors, dlq]);
         Assert.Equal([dlq, errors, events], TopicsOnCluster(admin, events, errors, dlq).Keys.Order(StringComparer.Ordinal));
         var again = await RunAsync(variables, "apply");
         Assert.Equal(TopicsCommand.Success, again.ExitCode);
