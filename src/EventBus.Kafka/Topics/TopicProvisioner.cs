@@ -270,9 +270,10 @@ public sealed class TopicProvisioner : IDisposable
         }
 
         var timeout = _options.Topics.CreationTimeout;
-        var metadata = await Task.Run(() => _admin.GetMetadata(timeout), cancellationToken).ConfigureAwait(false);
-        var byName = metadata.Topics.ToDictionary(t => t.Topic, StringComparer.Ordinal);
-        var configs = report.AdminApiAvailable ? await DescribeAsync(specs, report).ConfigureAwait(false) : null;
+        var reader = new TopicStateReader(_admin, timeout, _time);
+        var created = planOnly ? [] : specs.Select(s => s.Name).Where(report.CreatedList.Contains).ToHashSet(StringComparer.Ordinal);
+        var byName = await reader.ReadMetadataAsync(created, report, cancellationToken).ConfigureAwait(false);
+        var configs = report.AdminApiAvailable ? await reader.DescribeAsync(specs.ConvertAll(s => s.Name), created, report, cancellationToken).ConfigureAwait(false) : null;
         var increase = new List<PartitionsSpecification>();
         var alter = new Dictionary<ConfigResource, List<ConfigEntry>>();
 
@@ -362,22 +363,6 @@ public sealed class TopicProvisioner : IDisposable
         report.LastVerification = _time.GetUtcNow();
     }
 
-    private async Task<Dictionary<string, Dictionary<string, string>>?> DescribeAsync(List<ResolvedTopic> specs, TopicProvisioningReport report)
-    {
-        var resources = specs.Select(s => new ConfigResource { Type = ResourceType.Topic, Name = s.Name }).ToList();
-        try
-        {
-            var results = await _admin.DescribeConfigsAsync(resources, new DescribeConfigsOptions { RequestTimeout = _options.Topics.CreationTimeout }).ConfigureAwait(false);
-            return results.ToDictionary(r => r.ConfigResource.Name, r => r.Entries.ToDictionary(e => e.Key, e => e.Value.Value ?? string.Empty), StringComparer.Ordinal);
-        }
-        catch (KafkaException ex) when (IsAdminApiMissing(ex.Error) || ex is DescribeConfigsException)
-        {
-            report.AdminApiAvailable = false;
-            report.NoteList.Add($"the cluster does not implement DescribeConfigs ({ex.Error.Reason}); verified partition counts and replication through metadata only");
-            return null;
-        }
-    }
-
     private static IEnumerable<(string Name, string Value)> ManagedValues(ResolvedTopic spec)
     {
         yield return ("retention.ms", Str(spec.RetentionMs));
@@ -393,20 +378,31 @@ public sealed class TopicProvisioner : IDisposable
         Configs = ManagedValues(spec).ToDictionary(v => v.Name, v => v.Value),
     };
 
-    private static string Explain(ErrorCode code, string reason, ResolvedTopic spec, int attempt)
+    private string Explain(ErrorCode code, string reason, ResolvedTopic spec, int attempt)
     {
         var variable = EventBusEnvironmentVariables.ForTopic(spec.Key);
+        var principal = Principal();
         return code switch
         {
             ErrorCode.InvalidReplicationFactor => $"the broker refused replication factor {spec.ReplicationFactor} ({reason}); change {variable}{EventBusEnvironmentVariables.TopicReplicationSuffix}",
             ErrorCode.InvalidPartitions => $"the broker refused {spec.Partitions} partitions ({reason}); change {variable}{EventBusEnvironmentVariables.TopicPartitionsSuffix}",
             ErrorCode.InvalidConfig => $"the broker refused the topic configs ({reason}); check {variable}{EventBusEnvironmentVariables.TopicRetentionMsSuffix} and {variable}{EventBusEnvironmentVariables.TopicMinInsyncReplicasSuffix}",
-            ErrorCode.TopicAuthorizationFailed or ErrorCode.ClusterAuthorizationFailed => $"not authorized to create topics ({reason}); grant CREATE on the topic or cluster to this service's principal, or set {EventBusEnvironmentVariables.TopicAutoCreate}=false and create it elsewhere",
+            ErrorCode.TopicAuthorizationFailed or ErrorCode.ClusterAuthorizationFailed =>
+                $"not authorized to create topic '{spec.Name}' ({reason}): {principal ?? "this service's principal"} lacks the CREATE permission on the cluster and on the topic; " +
+                $"grant it (kafka-acls --add --allow-principal {principal ?? "User:<principal>"} --operation Create --topic {spec.Name}), " +
+                $"or set {EventBusEnvironmentVariables.TopicAutoCreate}=false and create the topic elsewhere",
             ErrorCode.PolicyViolation => $"the cluster's create-topic policy refused it ({reason})",
             _ when IsRetriable(code) => $"{reason}; still failing after {attempt + 1} attempt(s) (raise {EventBusEnvironmentVariables.TopicCreationRetries} or {EventBusEnvironmentVariables.TopicCreationTimeout})",
             _ => reason,
         };
     }
+
+    /// <summary>The principal the broker sees, when the configuration names it (a SASL user); otherwise <see langword="null"/>.</summary>
+    private string? Principal() =>
+        _options.Connection.SaslMechanism is KafkaSaslMechanism.Plain or KafkaSaslMechanism.ScramSha256 or KafkaSaslMechanism.ScramSha512
+        && !string.IsNullOrWhiteSpace(_options.Connection.SaslUsername)
+            ? "User:" + _options.Connection.SaslUsername
+            : null;
 
     private void Fail(TopicProvisioningReport report, string topic, string reason, ErrorCode code = ErrorCode.Local_InvalidArg)
     {

@@ -14,7 +14,12 @@ public sealed class BrokerSelectionTests(KafkaTestBroker broker, ITestOutputHelp
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(30));
 
         Assert.Equal(broker.BrokerCount, metadata.Brokers.Count);
-        if (Environment.GetEnvironmentVariable(KafkaTestBroker.BootstrapVariable) is { Length: > 0 })
+        var forcedMock = string.Equals(Environment.GetEnvironmentVariable(KafkaTestBroker.BrokerKindVariable), "mock", StringComparison.OrdinalIgnoreCase);
+        if (!forcedMock && Environment.GetEnvironmentVariable(KafkaKit.DirectoryVariable) is { Length: > 0 })
+        {
+            Assert.Equal(TestBrokerKind.Kit, broker.Kind);
+        }
+        else if (!forcedMock && Environment.GetEnvironmentVariable(KafkaTestBroker.BootstrapVariable) is { Length: > 0 })
         {
             Assert.Equal(TestBrokerKind.External, broker.Kind);
         }
@@ -34,6 +39,7 @@ public sealed class BrokerSelectionTests(KafkaTestBroker broker, ITestOutputHelp
             ReplicationFactor = 1,
             Configs = new Dictionary<string, string> { ["retention.ms"] = "3600000" },
         }]);
+        await broker.WaitUntilVisibleAsync([topic]);
         var described = await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = topic }]);
 
         Assert.Equal("3600000", described.Single().Entries["retention.ms"].Value);

@@ -11,4 +11,10 @@ public enum TestBrokerKind
 
     /// <summary>Any broker named by EVENTBUS_TEST_BOOTSTRAP_SERVERS (PLAINTEXT).</summary>
     External,
+
+    /// <summary>
+    /// The real Apache Kafka of the kit in <c>../shared/kafka</c>, named by EVENTBUS_TEST_KAFKA_DIR: the admin API,
+    /// SSL, SASL, mutual TLS, ACLs, its admin tools and single-broker stop/start.
+    /// </summary>
+    Kit,
 }

@@ -31,6 +31,7 @@ public sealed class TopicProvisionerRealBrokerTests(KafkaTestBroker broker, ITes
             Assert.Empty(second.Drift);
         }
 
+        await broker.WaitUntilVisibleAsync(["events-" + suffix, "errors-" + suffix, $"svc-{suffix}-dlq"]);
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
         var configs = (await admin.DescribeConfigsAsync(new[] { "events-" + suffix, "errors-" + suffix, $"svc-{suffix}-dlq" }
             .Select(t => new ConfigResource { Type = ResourceType.Topic, Name = t }))).ToDictionary(r => r.ConfigResource.Name, r => r.Entries);

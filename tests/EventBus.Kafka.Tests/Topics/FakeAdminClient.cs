@@ -19,6 +19,21 @@ internal sealed class FakeAdminClient(int brokers = 3) : IAdminClient
 
     public bool HasAdminApi { get; set; } = true;
 
+    /// <summary>How many metadata requests after a creation leave the new topics out (a broker that has not learnt of them yet).</summary>
+    public int MetadataLagCalls { get; set; }
+
+    /// <summary>How many DescribeConfigs requests after a creation answer "unknown topic" for the new topics.</summary>
+    public int DescribeLagCalls { get; set; }
+
+    /// <summary>Topics whose DescribeConfigs answers TOPIC_AUTHORIZATION_FAILED.</summary>
+    public HashSet<string> DescribeDenied { get; } = new(StringComparer.Ordinal);
+
+    public int MetadataCalls { get; private set; }
+
+    public int DescribeCalls { get; private set; }
+
+    private HashSet<string> NewTopics { get; } = new(StringComparer.Ordinal);
+
     public Handle Handle => throw new NotSupportedException();
 
     public string Name => "fake-admin";
@@ -29,9 +44,16 @@ internal sealed class FakeAdminClient(int brokers = 3) : IAdminClient
             ["retention.ms"] = "604800000", ["min.insync.replicas"] = "2", ["compression.type"] = "snappy",
         });
 
-    public Metadata GetMetadata(TimeSpan timeout) => new(
+    public Metadata GetMetadata(TimeSpan timeout)
+    {
+        MetadataCalls++;
+        var lagging = NewTopics.Count > 0 && MetadataLagCalls-- > 0;
+        return Metadata(Topics.Where(t => !(lagging && NewTopics.Contains(t.Key))));
+    }
+
+    private Metadata Metadata(IEnumerable<KeyValuePair<string, (int Partitions, int Replication, Dictionary<string, string> Configs)>> topics) => new(
         Enumerable.Range(1, brokers).Select(i => new BrokerMetadata(i, "broker-" + i, 9092)).ToList(),
-        Topics.Select(t => new TopicMetadata(t.Key, Enumerable.Range(0, t.Value.Partitions)
+        topics.Select(t => new TopicMetadata(t.Key, Enumerable.Range(0, t.Value.Partitions)
             .Select(p => new PartitionMetadata(p, 1, Enumerable.Range(1, t.Value.Replication).ToArray(), Enumerable.Range(1, t.Value.Replication).ToArray(), new Error(ErrorCode.NoError))).ToList(),
             new Error(ErrorCode.NoError))).ToList(),
         1,
@@ -57,6 +79,7 @@ internal sealed class FakeAdminClient(int brokers = 3) : IAdminClient
             {
                 // TopicAlreadyExists: another instance created it between our listing and our request.
                 Topics[spec.Name] = (spec.NumPartitions, spec.ReplicationFactor, new Dictionary<string, string>(spec.Configs));
+                NewTopics.Add(spec.Name);
             }
 
             reports.Add(new CreateTopicReport { Topic = spec.Name, Error = new Error(error, error == ErrorCode.NoError ? "ok" : "scripted " + error) });
@@ -72,11 +95,23 @@ internal sealed class FakeAdminClient(int brokers = 3) : IAdminClient
             throw new KafkaException(new Error(ErrorCode.Local_TimedOut, "Failed while waiting for controller: Local: Timed out"));
         }
 
-        return Task.FromResult(resources.Select(r => new DescribeConfigsResult
+        DescribeCalls++;
+        var lagging = NewTopics.Count > 0 && DescribeLagCalls-- > 0;
+        var list = resources.ToList();
+        var reports = list.Select(r => new DescribeConfigsReport
         {
             ConfigResource = r,
             Entries = Topics[r.Name].Configs.ToDictionary(c => c.Key, c => new ConfigEntryResult { Name = c.Key, Value = c.Value }),
-        }).ToList());
+            Error = lagging && NewTopics.Contains(r.Name) ? new Error(ErrorCode.UnknownTopicOrPart, "Broker: Unknown topic or partition")
+                : DescribeDenied.Contains(r.Name) ? new Error(ErrorCode.TopicAuthorizationFailed, "Broker: Topic authorization failed")
+                : new Error(ErrorCode.NoError),
+        }).ToList();
+        if (reports.Any(r => r.Error.IsError))
+        {
+            throw new DescribeConfigsException(reports);
+        }
+
+        return Task.FromResult(reports.Select(r => new DescribeConfigsResult { ConfigResource = r.ConfigResource, Entries = r.Entries }).ToList());
     }
 
     public Task CreatePartitionsAsync(IEnumerable<PartitionsSpecification> partitionsSpecifications, CreatePartitionsOptions? options = null)

@@ -104,6 +104,81 @@ public sealed class TopicProvisionerTests
     }
 
     [Fact]
+    public async Task Created_NotYetKnownToTheAnsweringBroker_WaitedFor_ThenVerified()
+    {
+        var admin = new FakeAdminClient { MetadataLagCalls = 2, DescribeLagCalls = 2 };
+
+        var report = await Provisioner(admin).ApplyAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(report.Succeeded);
+        Assert.True(report.AdminApiAvailable);
+        Assert.Equal([Dlq, Errors, Events], report.Created.Order(StringComparer.Ordinal));
+        Assert.Empty(report.Drift);
+        Assert.Empty(report.Notes);
+        Assert.Equal(4, admin.MetadataCalls);   // the listing, two lagging answers, then one with the new topics
+        Assert.Equal(3, admin.DescribeCalls);   // two "unknown topic" answers, then the configs
+    }
+
+    [Fact]
+    public async Task Created_NeverInMetadataWithinTheTimeout_NotedNotVerified()
+    {
+        var admin = new FakeAdminClient { MetadataLagCalls = int.MaxValue };
+
+        var report = await Provisioner(admin, ("KAFKA_TOPIC_CREATION_TIMEOUT", "0.5")).ApplyAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, report.Created.Count);
+        Assert.Equal(3, report.Notes.Count(n => n.Contains("created, but not in the cluster's metadata", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task DescribeConfigsRefusedForOneTopic_Noted_OthersVerified_AdminApiStillAvailable()
+    {
+        var admin = ClusterWithAllTopics();
+        admin.Topics[Events].Configs["retention.ms"] = "1000";
+        admin.Topics[Errors].Configs["retention.ms"] = "1000";
+        admin.DescribeDenied.Add(Events);
+
+        var report = await Provisioner(admin).VerifyAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(report.AdminApiAvailable);
+        Assert.Contains(report.Notes, n => n.StartsWith(Events + ": its configs could not be read (TopicAuthorizationFailed", StringComparison.Ordinal));
+        Assert.Equal([(Errors, "retention.ms")], report.Drift.Select(d => (d.Topic, d.Setting)));
+    }
+
+    [Theory]
+    [InlineData(ErrorCode.TopicAuthorizationFailed)]
+    [InlineData(ErrorCode.ClusterAuthorizationFailed)]
+    public async Task CreateNotAuthorized_ReasonNamesTopicPrincipalAndCreatePermission_NoSecret(ErrorCode code)
+    {
+        var admin = new FakeAdminClient();
+        admin.CreateFailures.Enqueue(new() { [Events] = code });
+
+        var report = await Provisioner(admin, ("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"), ("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+            ("KAFKA_SASL_USERNAME", "orders-svc"), ("KAFKA_SASL_PASSWORD", "s3cret-value")).ApplyAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+        var error = report.Errors.Single(e => e.Topic == Events);
+        Assert.Equal(code, error.Code);
+        Assert.Contains($"not authorized to create topic '{Events}'", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("User:orders-svc lacks the CREATE permission", error.Reason, StringComparison.Ordinal);
+        Assert.Contains($"--allow-principal User:orders-svc --operation Create --topic {Events}", error.Reason, StringComparison.Ordinal);
+        Assert.Single(admin.CreateCalls);
+        Assert.DoesNotContain("s3cret-value", report.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateNotAuthorized_PrincipalUnknown_SaysThisServicesPrincipal()
+    {
+        var admin = new FakeAdminClient();
+        admin.CreateFailures.Enqueue(new() { [Events] = ErrorCode.TopicAuthorizationFailed });
+
+        var report = await Provisioner(admin).ApplyAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+        var reason = report.Errors.Single(e => e.Topic == Events).Reason;
+        Assert.Contains("this service's principal lacks the CREATE permission", reason, StringComparison.Ordinal);
+        Assert.Contains("--allow-principal User:<principal> --operation Create", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReplicationAboveBrokerCount_ErrorSaysBrokersAndVariable()
     {
         var admin = new FakeAdminClient(brokers: 1);
