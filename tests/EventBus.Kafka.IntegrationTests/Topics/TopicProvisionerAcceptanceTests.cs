@@ -80,14 +80,15 @@ public sealed class TopicProvisionerAcceptanceTests(KafkaTestBroker broker, ITes
         output.WriteLine($"in process, after {elapsed.TotalSeconds:0.0} s: {failure.Message}");
 
         var report = failure.Report!;
-        Assert.Equal([service + "-dlq", events], report.Errors.Select(e => e.Topic).Order(StringComparer.Ordinal));
+        string[] expected = [.. new[] { service + "-dlq", events }.Order(StringComparer.Ordinal)];
+        Assert.Equal(expected, report.Errors.Select(e => e.Topic).Order(StringComparer.Ordinal));
         Assert.All(report.Errors, e =>
         {
             Assert.Equal(ErrorCode.TopicAuthorizationFailed, e.Code);
             Assert.Contains("CREATE", e.Reason, StringComparison.Ordinal);
             Assert.Contains(principal, e.Reason, StringComparison.Ordinal);
         });
-        Assert.Equal([service + "-dlq", events], report.Missing.Order(StringComparer.Ordinal));
+        Assert.Equal(expected, report.Missing.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(report.Notes, n => n.Contains("retrying", StringComparison.Ordinal));   // fatal: not retried
         Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
 
