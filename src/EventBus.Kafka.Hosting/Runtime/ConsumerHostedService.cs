@@ -18,7 +18,11 @@ namespace EventBus.Kafka.Hosting.Runtime;
 /// (a fatal Kafka error, a failure outside the error policy) is logged with its reason and stops the application with
 /// exit code <see cref="FaultExitCode"/>.
 /// </summary>
-internal sealed class ConsumerHostedService : IHostedService
+/// <remarks>
+/// Disposed with the container: a consumer the host never stopped (another hosted service failed to start after this
+/// one started) is stopped and released then.
+/// </remarks>
+internal sealed class ConsumerHostedService : IHostedService, IAsyncDisposable
 {
     /// <summary>The process exit code after a consumer faulted (unless the application set another non-zero one).</summary>
     internal const int FaultExitCode = 1;
@@ -93,6 +97,16 @@ internal sealed class ConsumerHostedService : IHostedService
         var statistics = _consumer.GetStatistics();
         await _consumer.DisposeAsync().ConfigureAwait(false);
         Log.ConsumerStopped(_logger, _registration.ToString(), statistics.MessagesProcessed, statistics.MessagesDeadLettered, statistics.Commits);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_consumer is not null)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _consumer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private EventConsumer Build()
