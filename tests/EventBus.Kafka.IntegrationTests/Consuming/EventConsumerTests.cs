@@ -289,14 +289,14 @@ public sealed class EventConsumerTests(KafkaTestBroker broker, ITestOutputHelper
         // Every produce request fails for a while: the dead-letter publish of message 3 cannot succeed.
         cluster.PushRequestErrors(KafkaApiKey.Produce, Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 20).ToArray());
         consumer.Start();
-        await Wait.UntilAsync(() => consumer.GetStatistics().DeadLetterFailures >= 2, TimeSpan.FromSeconds(60), "dead-letter publishes to fail");
+        await Wait.UntilAsync(() => consumer.GetStatistics().DeadLetterAttemptsFailed >= 2, TimeSpan.FromSeconds(60), "dead-letter publishes to fail");
         var committedWhileFailing = TestData.Offsets(cluster.BootstrapServers, group, topic).Committed[0];
         Assert.Equal(0, consumer.GetStatistics().RecordsDeadLettered);
 
         await Wait.UntilAsync(() => consumer.GetStatistics().RecordsDeadLettered == 1, TimeSpan.FromSeconds(60), "the dead-letter publish to succeed");
         await Wait.UntilAsync(() => TestData.Offsets(cluster.BootstrapServers, group, topic).Committed[0] == 10, TimeSpan.FromSeconds(30), "everything committed");
         var dead = TopicReader.ReadAll(cluster.BootstrapServers, dlq, TimeSpan.FromSeconds(30));
-        output.WriteLine($"committed while the DLQ publish failed: {committedWhileFailing}; failures {consumer.GetStatistics().DeadLetterFailures}; DLQ copies {dead.Count}");
+        output.WriteLine($"committed while the DLQ publish failed: {committedWhileFailing}; failures {consumer.GetStatistics().DeadLetterAttemptsFailed}; DLQ copies {dead.Count}");
         Assert.Equal(3, committedWhileFailing); // 0-2 committed, 3 held back
         Assert.Equal(["3"], dead.Select(r => r.Message.Value));
     }
