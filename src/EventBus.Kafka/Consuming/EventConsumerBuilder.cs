@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using EventBus.Kafka.Configuration;
 using EventBus.Kafka.Producing;
@@ -36,7 +35,7 @@ public sealed class EventConsumerBuilder
 {
     private readonly EventBusOptions _options;
     private readonly EventConsumerOptions _consumerOptions = new();
-    private readonly List<Registration> _handlers = [];
+    private readonly List<HandlerRegistration> _handlers = [];
     private IEventSerializer? _serializer;
     private ILoggerFactory? _loggerFactory;
     private EventProducer? _deadLetterProducer;
@@ -212,158 +211,12 @@ public sealed class EventConsumerBuilder
     /// the consumer. Throws with every problem found.
     /// </summary>
     /// <returns>The routes; <see cref="EffectiveOptions"/> holds the processing options.</returns>
-    internal List<ConsumerRoute> Prepare()
-    {
-        var problems = new List<ConfigurationProblem>(EventBusOptionsValidator.Collect(_options, EventBusClientKinds.Consumer));
-        var reported = new HashSet<string>(problems.Select(p => p.Variable), StringComparer.Ordinal);
-
-        // A variable the options' validation already reported is not reported again, as out of range or unknown.
-        void Add(string variable, string message)
-        {
-            if (!reported.Contains(variable))
-            {
-                problems.Add(new ConfigurationProblem(variable, message));
-            }
-        }
-
-        var sources = ApplyVariables(_loggerFactory?.CreateLogger<EventConsumer>() ?? (ILogger)NullLogger.Instance);
-        _consumerOptions.CollectProblems(p => sources.TryGetValue(p, out var variable) ? variable : nameof(EventConsumerOptions) + "." + p, Add);
-        var deadLetterTopic = CheckDeadLetterAndErrorTopics(Add);
-        var routes = CreateRoutes(deadLetterTopic, Add);
-        if (problems.Count > 0)
-        {
-            throw new EventBusConfigurationException(problems);
-        }
-
-        return routes;
-    }
+    internal List<ConsumerRoute> Prepare() => ConsumerBuildCheck.Prepare(
+        _options, _consumerOptions, _handlers, _serializer ?? JsonEventSerializer.CreateDefault(),
+        _loggerFactory?.CreateLogger<EventConsumer>() ?? (ILogger)NullLogger.Instance);
 
     /// <summary>Gets the processing options as <see cref="Build"/> passes them to the consumer (after <see cref="Prepare"/>).</summary>
     internal EventConsumerOptions EffectiveOptions => _consumerOptions;
-
-    private IEventSerializer Serializer => _serializer ??= JsonEventSerializer.CreateDefault();
-
-    private static string Show(object value) => value switch
-    {
-        TimeSpan span => span.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture) + " ms",
-        OrderingMode mode => mode.ToString().ToLowerInvariant(),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
-    };
-
-    /// <summary>
-    /// Lays the processing settings of <see cref="KafkaConsumerOptions"/> (the <c>KAFKA_CONSUMER_*</c> variables) over
-    /// the code's: a value that is set wins. Returns which property came from which variable, for the problems' names.
-    /// </summary>
-    private Dictionary<string, string> ApplyVariables(ILogger logger)
-    {
-        var bound = _options.Consumer;
-        var o = _consumerOptions;
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        void Apply<TValue>(string property, string variable, TValue current, TValue? value, Action<TValue> set)
-            where TValue : struct
-        {
-            if (value is not { } v)
-            {
-                return;
-            }
-
-            sources[property] = variable;
-            if (!EqualityComparer<TValue>.Default.Equals(current, v))
-            {
-                Log.SettingFromVariable(logger, property, Show(v), variable, Show(current));
-                set(v);
-            }
-        }
-
-        Apply(nameof(o.MaxConcurrency), ConsumerMaxConcurrency, o.MaxConcurrency, bound.MaxConcurrency, v => o.MaxConcurrency = v);
-        Apply(nameof(o.Ordering), ConsumerOrdering, o.Ordering, bound.Ordering, v => o.Ordering = v);
-        Apply(nameof(o.MaxRetries), ConsumerMaxRetries, o.MaxRetries, bound.MaxRetries, v => o.MaxRetries = v);
-        Apply(nameof(o.RetryBaseDelay), ConsumerRetryBackoffMs, o.RetryBaseDelay, ToDelay(bound.RetryBackoffMs), v => o.RetryBaseDelay = v);
-        Apply(nameof(o.RetryMaxDelay), ConsumerRetryMaxBackoffMs, o.RetryMaxDelay, ToDelay(bound.RetryMaxBackoffMs), v => o.RetryMaxDelay = v);
-        return sources;
-    }
-
-    private static TimeSpan? ToDelay(int? milliseconds) => milliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
-
-    /// <summary>The dead-letter key must name a topic; the errors key is optional unless changed from its default.</summary>
-    private string? CheckDeadLetterAndErrorTopics(Action<string, string> add)
-    {
-        var topics = _options.Topics;
-        string? deadLetterTopic = null;
-        var dlqKey = _consumerOptions.DeadLetterTopicKey;
-        if (!string.IsNullOrWhiteSpace(dlqKey))
-        {
-            var variable = ForTopic(dlqKey);
-            if (topics.TryGetTopicName(dlqKey, out var topic))
-            {
-                deadLetterTopic = topic;
-            }
-            else if (!(variable == ForTopic(KafkaTopicOptions.DlqKey) && string.IsNullOrWhiteSpace(_options.Connection.ServiceName)))
-            {
-                // (Without SERVICE_NAME the default DLQ has no name; that problem is already listed under SERVICE_NAME.)
-                add(variable, $"the dead-letter topic key '{dlqKey}' ({nameof(EventConsumerOptions)}.{nameof(EventConsumerOptions.DeadLetterTopicKey)}) " +
-                    $"is not configured; set {variable} to the topic name.");
-            }
-        }
-
-        var errorsKey = _consumerOptions.ErrorsTopicKey;
-        if (!string.IsNullOrWhiteSpace(errorsKey) && !topics.TryGetTopicName(errorsKey, out _)
-            && ForTopic(errorsKey) != ForTopic(KafkaTopicOptions.ErrorsKey))
-        {
-            var variable = ForTopic(errorsKey);
-            add(variable, $"the errors topic key '{errorsKey}' ({nameof(EventConsumerOptions)}.{nameof(EventConsumerOptions.ErrorsTopicKey)}) " +
-                $"is not configured; set {variable} to the topic name, or leave the key at {KafkaTopicOptions.ErrorsKey} " +
-                $"(error events are then published only when {ForTopic(KafkaTopicOptions.ErrorsKey)} is set).");
-        }
-
-        return deadLetterTopic;
-    }
-
-    /// <summary>Resolves each handler's topic; an unknown key, two handlers on one topic and a handler on the DLQ are problems.</summary>
-    private List<ConsumerRoute> CreateRoutes(string? deadLetterTopic, Action<string, string> add)
-    {
-        var routes = new List<ConsumerRoute>(_handlers.Count);
-        var owners = new Dictionary<string, Registration>(StringComparer.Ordinal);
-        foreach (var handler in _handlers)
-        {
-            string topic;
-            if (handler.TopicKey is { } key)
-            {
-                if (!_options.Topics.TryGetTopicName(key, out topic))
-                {
-                    add(ForTopic(key), $"topic key '{key}' of a handler ({handler.Description}) is not configured; set {ForTopic(key)} to the topic name.");
-                    continue;
-                }
-            }
-            else
-            {
-                topic = handler.TopicName!;
-            }
-
-            if (owners.TryGetValue(topic, out var owner))
-            {
-                var keyed = handler.TopicKey is not null ? handler : owner;
-                add(ForTopic(keyed.TopicKey!), $"names topic '{topic}', which another handler of this consumer consumes too ({owner.Describe()} and " +
-                    $"{handler.Describe()}); one consumer routes each topic to one handler: point the keys at different topics, or handle the topic once.");
-                continue;
-            }
-
-            if (deadLetterTopic is not null && string.Equals(topic, deadLetterTopic, StringComparison.Ordinal))
-            {
-                add(handler.TopicKey is { } k ? ForTopic(k) : ForTopic(_consumerOptions.DeadLetterTopicKey),
-                    $"topic '{topic}' of a handler ({handler.Describe()}) is this consumer's own dead-letter topic: a record failing there would be " +
-                    $"dead-lettered into the topic it came from, again and again. A consumer of a dead-letter topic needs " +
-                    $"{nameof(EventConsumerOptions)}.{nameof(EventConsumerOptions.DeadLetterTopicKey)} set to another configured key.");
-                continue;
-            }
-
-            owners[topic] = handler;
-            routes.Add(handler.Create(topic, Serializer));
-        }
-
-        return routes;
-    }
 
     private EventConsumerBuilder Add(string? topicKey, string? topicName, string description, Func<string, IEventSerializer, ConsumerRoute> create)
     {
@@ -389,13 +242,7 @@ public sealed class EventConsumerBuilder
             }
         }
 
-        _handlers.Add(new Registration(topicKey, topicName, description, create));
+        _handlers.Add(new HandlerRegistration(topicKey, topicName, description, create));
         return this;
-    }
-
-    /// <summary>A handler as added: by key or by topic name; its route is created by <see cref="Build"/>.</summary>
-    private sealed record Registration(string? TopicKey, string? TopicName, string Description, Func<string, IEventSerializer, ConsumerRoute> Create)
-    {
-        public string Describe() => TopicKey is { } key ? $"{Description}(\"{key}\")" : $"{Description}(\"{TopicName}\")";
     }
 }
