@@ -18,7 +18,7 @@ public sealed class EventContext<T>
     /// <value>
     /// Never <see langword="null"/> for a handler of a non-nullable type: tombstones and JSON <c>null</c> are skipped
     /// (and committed) before the handler. Only a handler registered for a <see cref="Nullable{T}"/> value type or with
-    /// <c>AddNullableHandler</c> / <c>AddNullableBatchHandler</c> receives them, as <see langword="null"/>.
+    /// <c>AddNullableHandler</c>, <c>AddNullableTopicHandler</c> or <c>AddNullableBatchHandler</c> receives them, as <see langword="null"/>.
     /// </value>
     public T Message { get; }
 
