@@ -87,7 +87,7 @@ await using var consumer = new EventConsumerBuilder(options)
     .Build();
 consumer.Start();
 await handled.Task.WaitAsync(TimeSpan.FromSeconds(60));
-while (consumer.GetStatistics().MessagesDeadLettered == 0)
+while (consumer.GetStatistics().RecordsDeadLettered == 0)
 {
     await Task.Delay(50); // a sample's progress poll: the DLQ publish follows the last retry
 }

@@ -26,7 +26,7 @@ public sealed class SampleTests(ITestOutputHelper output)
         Assert.Contains("handler: order 5", text, StringComparison.Ordinal);
         Assert.Contains("handler: order 3 refused (attempt 3)", text, StringComparison.Ordinal);
         Assert.Contains("kafka_dlt-exception-message: order 3 has no stock", text, StringComparison.Ordinal);
-        Assert.Contains("MessagesDeadLettered = 1", text, StringComparison.Ordinal);
+        Assert.Contains("RecordsDeadLettered = 1", text, StringComparison.Ordinal);
         Assert.Contains("Quickstart finished.", text, StringComparison.Ordinal);
     }
 
