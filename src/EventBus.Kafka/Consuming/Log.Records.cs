@@ -23,4 +23,8 @@ internal static partial class Log
             NullRecordSkipped(logger, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Value is null ? "tombstone" : "null value");
         }
     }
+
+    [LoggerMessage(EventId = 2042, EventName = "DeadLetterTooLarge", Level = LogLevel.Warning,
+        Message = "Dead-lettering {Topic}[{Partition}]@{Offset} ({ValueBytes} value bytes) to {DeadLetterTopic} was refused for its size; trying again with a compact stack trace. If it is refused again, raise max.message.bytes of {DeadLetterTopic} and the producer's message.max.bytes (KafkaProducerOptions.AdditionalProperties): until then its offset stays uncommitted")]
+    public static partial void DeadLetterTooLarge(ILogger logger, string topic, int partition, long offset, int valueBytes, string deadLetterTopic);
 }
