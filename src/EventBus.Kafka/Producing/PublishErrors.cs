@@ -104,5 +104,5 @@ internal static class PublishErrors
 
     private static bool IsTimeout(ErrorCode code) => code is ErrorCode.Local_MsgTimedOut or ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut;
 
-    private static string Lower(string text) => text.Length > 0 && char.IsUpper(text[0]) && (text.Length == 1 || !char.IsUpper(text[1])) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
+    private static string Lower(string text) => text.Length > 0 && char.IsUpper(text[0]) && !text.StartsWith("Kafka ", StringComparison.Ordinal) && (text.Length == 1 || !char.IsUpper(text[1])) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
 }

@@ -182,5 +182,5 @@ internal sealed class AdminConnection : IDisposable
         return new TopicProvisioningException(report, last);
     }
 
-    private static string Lower(string text) => text.Length > 1 && char.IsUpper(text[0]) && !char.IsUpper(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
+    private static string Lower(string text) => text.Length > 1 && char.IsUpper(text[0]) && !text.StartsWith("Kafka ", StringComparison.Ordinal) && !char.IsUpper(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
 }
