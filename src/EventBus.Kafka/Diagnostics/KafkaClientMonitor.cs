@@ -32,7 +32,7 @@ internal sealed class KafkaClientMonitor : IDisposable
     private readonly TimeProvider _time;
     private readonly RepeatedLines _lines;
     private readonly ClientHealthState _health;
-    private readonly Dictionary<string, (long At, Task<TlsProbeResult> Probe)> _probes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long At, TlsProbeResult? Result)> _probes = new(StringComparer.Ordinal);
     private volatile bool _closed;
     private volatile string _clientName;
     private int _pendingProbes;
@@ -262,52 +262,52 @@ internal sealed class KafkaClientMonitor : IDisposable
 
         var key = failure.Host + ":" + failure.Port;
         var now = _time.GetTimestamp();
-        var started = false;
-        (long At, Task<TlsProbeResult> Probe) entry;
         lock (_probes)
         {
-            if (!_probes.TryGetValue(key, out entry) || (_time.GetElapsedTime(entry.At, now) > ProbeReuse && entry.Probe.IsCompleted))
+            if (_probes.TryGetValue(key, out var known) && (known.Result is null || _time.GetElapsedTime(known.At, now) <= ProbeReuse))
             {
-                started = true;
-                Interlocked.Increment(ref _pendingProbes);
-                entry = (now, Task.Run(() => TlsProbe.ProbeAsync(failure.Host!, failure.Port, _context.CaLocation, ProbeTimeout, _time)));
-                _probes[key] = entry;
+                if (known.Result is { } result)
+                {
+                    var diagnosis = DiagnosisBuilder.Build(failure, _context, result, topic);
+                    Apply(diagnosis);
+                    return diagnosis;
+                }
+
+                return null; // the probe is running: its diagnosis comes when it ends
+            }
+
+            _probes[key] = (now, null);
+            Interlocked.Increment(ref _pendingProbes);
+        }
+
+        // A thread of its own (probes are rare): a starved thread pool must not delay a configuration error's diagnosis.
+        var probing = new Thread(() => ProbeAndApply(failure, key, topic)) { IsBackground = true, Name = "eventbus-tls-probe" };
+        probing.Start();
+        return null;
+    }
+
+    private void ProbeAndApply(FailureClassification failure, string key, string? topic)
+    {
+        try
+        {
+            var started = _time.GetTimestamp();
+            var result = TlsProbe.Probe(failure.Host!, failure.Port, _context.CaLocation, ProbeTimeout, _time);
+            lock (_probes)
+            {
+                _probes[key] = (_time.GetTimestamp(), result);
+            }
+
+            Log.Probed(_logger, _context.ClientKind, _clientName, failure.Host!, failure.Port, _time.GetElapsedTime(started).TotalMilliseconds, result.SpokeTls, result.Untrusted,
+                result.NameMismatch, result.Expired, string.Join(",", result.Names), result.Issuer, result.Failure);
+            if (!_closed)
+            {
+                Apply(DiagnosisBuilder.Build(failure, _context, result, topic));
             }
         }
-
-        if (entry.Probe.IsCompletedSuccessfully)
+        finally
         {
-            var diagnosis = DiagnosisBuilder.Build(failure, _context, entry.Probe.Result, topic);
-            Apply(diagnosis);
-            return diagnosis;
+            Interlocked.Decrement(ref _pendingProbes);
         }
-
-        if (started)
-        {
-            _ = entry.Probe.ContinueWith(
-                probe =>
-                {
-                    try
-                    {
-                        var result = probe.IsCompletedSuccessfully ? probe.Result : TlsProbeResult.Nothing("the probe failed");
-                        Log.Probed(_logger, _context.ClientKind, _clientName, failure.Host!, failure.Port, result.SpokeTls, result.Untrusted, result.NameMismatch, result.Expired,
-                            string.Join(",", result.Names), result.Issuer, result.Failure);
-                        if (!_closed)
-                        {
-                            Apply(DiagnosisBuilder.Build(failure, _context, result, topic));
-                        }
-                    }
-                    finally
-                    {
-                        Interlocked.Decrement(ref _pendingProbes);
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default);
-        }
-
-        return null;
     }
 
     private void Apply(KafkaDiagnosis diagnosis, bool log = true)
@@ -326,8 +326,9 @@ internal sealed class KafkaClientMonitor : IDisposable
 
         if (startFailFast && FailFastStarted is { } failFastStarted)
         {
-            // Never on librdkafka's own callback thread: failing what is pending may replace the client.
-            _ = Task.Run(() => failFastStarted(diagnosis));
+            // Never on librdkafka's own callback thread (failing what is pending may replace the client), nor waiting
+            // for a starved thread pool: a thread of its own, once per start of a configuration error.
+            new Thread(() => failFastStarted(diagnosis)) { IsBackground = true, Name = "eventbus-fail-fast" }.Start();
         }
     }
 }

@@ -19,6 +19,6 @@ internal static partial class Log
     public static partial void ClientError(ILogger logger, string clientKind, string clientName, string code, string reason, string repeated);
 
     [LoggerMessage(EventId = 6004, EventName = "KafkaTlsProbe", Level = LogLevel.Debug,
-        Message = "Kafka {ClientKind} {ClientName}: TLS probe of {Host}:{Port}: tls={SpokeTls}, untrusted={Untrusted}, name mismatch={NameMismatch}, expired={Expired}, names={Names}, issuer={Issuer}, failure={Failure}")]
-    public static partial void Probed(ILogger logger, string clientKind, string clientName, string host, int port, bool spokeTls, bool untrusted, bool nameMismatch, bool expired, string names, string? issuer, string? failure);
+        Message = "Kafka {ClientKind} {ClientName}: TLS probe of {Host}:{Port} in {ElapsedMs:0} ms: tls={SpokeTls}, untrusted={Untrusted}, name mismatch={NameMismatch}, expired={Expired}, names={Names}, issuer={Issuer}, failure={Failure}")]
+    public static partial void Probed(ILogger logger, string clientKind, string clientName, string host, int port, double elapsedMs, bool spokeTls, bool untrusted, bool nameMismatch, bool expired, string names, string? issuer, string? failure);
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -42,39 +43,77 @@ internal sealed record TlsProbeResult(
 /// </summary>
 internal static class TlsProbe
 {
-    /// <summary>Probes one listener.</summary>
+    /// <summary>
+    /// Probes one listener, synchronously and bounded by <paramref name="timeout"/> for the connection and again for
+    /// the handshake: it runs on a thread of its own, so a starved thread pool cannot delay the diagnosis.
+    /// </summary>
     /// <param name="host">The host, as the client connects to it.</param>
     /// <param name="port">The port.</param>
     /// <param name="caLocation">The client's CA bundle (PEM), or <see langword="null"/> for the system's trust store.</param>
-    /// <param name="timeout">The bound on the whole probe.</param>
+    /// <param name="timeout">The bound on the connection, and on the handshake.</param>
     /// <param name="time">The clock the validity is judged by.</param>
     /// <returns>What the handshake showed.</returns>
-    public static async Task<TlsProbeResult> ProbeAsync(string host, int port, string? caLocation, TimeSpan timeout, TimeProvider time)
+    public static TlsProbeResult Probe(string host, int port, string? caLocation, TimeSpan timeout, TimeProvider time)
     {
-        using var cancellation = new CancellationTokenSource(timeout);
         TlsProbeResult? seen = null;
+        var name = host.Trim('[', ']');
         try
         {
-            using var client = new TcpClient();
-            await client.ConnectAsync(host, port, cancellation.Token).ConfigureAwait(false);
-            using var stream = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
-            var options = new SslClientAuthenticationOptions
+            var address = IPAddress.TryParse(name, out var literal) ? literal : Dns.GetHostAddresses(name).First();
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (!Connect(socket, new IPEndPoint(address, port), timeout))
             {
-                TargetHost = host.Trim('[', ']'),
+                return TlsProbeResult.Nothing($"no connection to {host}:{port} within {timeout.TotalSeconds:0.#} s");
+            }
+
+            socket.ReceiveTimeout = socket.SendTimeout = (int)timeout.TotalMilliseconds;
+            using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+            stream.AuthenticateAsClient(new SslClientAuthenticationOptions
+            {
+                TargetHost = name,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                 {
                     seen = Inspect(certificate, chain, errors, caLocation, time);
                     return true;
                 },
-            };
-            await stream.AuthenticateAsClientAsync(options, cancellation.Token).ConfigureAwait(false);
+            });
             return seen ?? TlsProbeResult.Nothing("the handshake completed without a certificate");
         }
-        catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or OperationCanceledException or CryptographicException)
+        catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or CryptographicException or InvalidOperationException)
         {
             return seen ?? TlsProbeResult.Nothing(ex.GetType().Name + ": " + ex.Message);
         }
+    }
+
+    /// <summary>Probes one listener on a thread of the caller's; see <see cref="Probe"/>.</summary>
+    /// <param name="host">The host.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="caLocation">The CA bundle.</param>
+    /// <param name="timeout">The bound.</param>
+    /// <param name="time">The clock.</param>
+    /// <returns>What the handshake showed.</returns>
+    public static Task<TlsProbeResult> ProbeAsync(string host, int port, string? caLocation, TimeSpan timeout, TimeProvider time) =>
+        Task.Run(() => Probe(host, port, caLocation, timeout, time));
+
+    /// <summary>A connect bounded by a timeout, without the thread pool: non-blocking connect, then a poll.</summary>
+    private static bool Connect(Socket socket, IPEndPoint endpoint, TimeSpan timeout)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(endpoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress or SocketError.AlreadyInProgress)
+        {
+            if (!socket.Poll((int)Math.Min(int.MaxValue, timeout.TotalMicroseconds), SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError))
+            {
+                return false;
+            }
+        }
+
+        socket.Blocking = true;
+        return true;
     }
 
     private static TlsProbeResult Inspect(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string? caLocation, TimeProvider time)
