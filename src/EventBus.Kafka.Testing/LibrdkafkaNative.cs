@@ -36,6 +36,7 @@ internal sealed unsafe class LibrdkafkaNative
         coordinator_set = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, int, int>)Export(handle, "rd_kafka_mock_coordinator_set");
         topic_set_error = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, void>)Export(handle, "rd_kafka_mock_topic_set_error");
         test_fatal_error = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, int>)Export(handle, "rd_kafka_test_fatal_error");
+        group_initial_rebalance_delay_ms = (delegate* unmanaged[Cdecl]<IntPtr, int, void>)Export(handle, "rd_kafka_mock_group_initial_rebalance_delay_ms");
     }
 
 #pragma warning disable SA1310, IDE1006 // Field names mirror the C functions they point to.
@@ -59,6 +60,7 @@ internal sealed unsafe class LibrdkafkaNative
     public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, int, int> coordinator_set;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, void> topic_set_error;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, int> test_fatal_error;
+    public readonly delegate* unmanaged[Cdecl]<IntPtr, int, void> group_initial_rebalance_delay_ms;
 #pragma warning restore SA1310, IDE1006
 
     /// <summary>Gets the entry points, loading Confluent.Kafka's native library first if it has not been yet.</summary>

@@ -14,6 +14,9 @@ namespace EventBus.Kafka.Testing;
 /// <see cref="BootstrapServers"/> with <c>security.protocol=PLAINTEXT</c>.</para>
 /// <para>It has no admin API (CreateTopics, DescribeConfigs): create topics with <see cref="CreateTopic"/>.
 /// Topics a client asks for that do not exist are auto-created with 4 partitions.</para>
+/// <para>A consumer group's first rebalance starts at once (the mock's own default waits 3 s, as Kafka's
+/// <c>group.initial.rebalance.delay.ms</c> does; the test kit and most test brokers set 0):
+/// <see cref="SetGroupInitialRebalanceDelay"/> restores a delay.</para>
 /// <para>Several clusters can live in one process. Every member is thread-safe; disposing stops the brokers,
 /// closes their ports and joins their threads.</para>
 /// </remarks>
@@ -54,6 +57,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable, IAsyncDisposable
             throw new InvalidOperationException("librdkafka could not start the mock cluster.");
         }
 
+        _native.group_initial_rebalance_delay_ms(_cluster, 0);
         BootstrapServers = Marshal.PtrToStringUTF8(_native.cluster_bootstraps(_cluster))
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
         BrokerEndpoints = BootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -88,6 +92,21 @@ public sealed unsafe class MockKafkaCluster : IDisposable, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(replicationFactor, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(replicationFactor, BrokerCount);
         Invoke(cluster => WithUtf8(name, n => _native.topic_create(cluster, n, partitions, replicationFactor)), $"create topic '{name}'");
+    }
+
+    /// <summary>
+    /// Sets how long a consumer group's first rebalance waits for more members to join (Kafka's
+    /// <c>group.initial.rebalance.delay.ms</c>). Zero from the start; librdkafka's mock default is 3 s.
+    /// </summary>
+    /// <param name="delay">The delay.</param>
+    public void SetGroupInitialRebalanceDelay(TimeSpan delay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        Invoke(cluster =>
+        {
+            _native.group_initial_rebalance_delay_ms(cluster, (int)delay.TotalMilliseconds);
+            return 0;
+        }, "set the group initial rebalance delay");
     }
 
     /// <summary>Takes a broker down: its connections are closed and new ones refused until <see cref="SetBrokerUp"/>.</summary>

@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace EventBus.Kafka.Hosting.Tests.Infrastructure;
+
+/// <summary>Waits on conditions with a deadline, never on fixed sleeps.</summary>
+internal static class Wait
+{
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (stopwatch.Elapsed > timeout)
+            {
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken).ConfigureAwait(false);
+        }
+    }
+}
