@@ -63,8 +63,8 @@ internal static class ConsumerLagStatistics
         id = -1;
         lag = -1;
         if (partition.ValueKind != JsonValueKind.Object
-            || !partition.TryGetProperty("partition", out var idElement) || !idElement.TryGetInt32(out id) || id < 0
-            || !partition.TryGetProperty("consumer_lag", out var lagElement) || !lagElement.TryGetInt64(out lag) || lag < 0)
+            || !partition.TryGetProperty("partition", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out id) || id < 0
+            || !partition.TryGetProperty("consumer_lag", out var lagElement) || lagElement.ValueKind != JsonValueKind.Number || !lagElement.TryGetInt64(out lag) || lag < 0)
         {
             return false;
         }
