@@ -57,12 +57,34 @@ public sealed class TelemetryPropagationTests
     [Theory]
     [InlineData(null)]
     [InlineData("not-a-traceparent")]
+    [InlineData("00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01")]
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01")]
+    [InlineData("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra")]
+    [InlineData("00_0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333-01")]
     public void TryExtract_NoValidTraceparent_False(string? value)
     {
         var headers = value is null ? new Headers() : new Headers { { EventHeaderNames.TraceParent, Encoding.ASCII.GetBytes(value) } };
         Assert.False(TraceContext.TryExtract(headers, out _));
         Assert.False(TraceContext.TryExtract(null, out _));
         Assert.Equal(default, TraceContext.ParentOfSend(headers));
+    }
+
+    [Fact]
+    public void FormatAndTryParse_TheSameAsActivityIdAndActivityContext()
+    {
+        using var span = new Activity("send").SetIdFormat(ActivityIdFormat.W3C).Start();
+        span.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+
+        var bytes = TraceContext.Format(span.TraceId, span.SpanId, span.ActivityTraceFlags);
+
+        Assert.Equal(span.Id, Encoding.ASCII.GetString(bytes));
+        Assert.True(TraceContext.TryParse(bytes, out var traceId, out var spanId, out var flags));
+        Assert.Equal((span.TraceId, span.SpanId, ActivityTraceFlags.Recorded), (traceId, spanId, flags));
+        Assert.True(TraceContext.TryParse("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-future"u8, out _, out _, out var none));
+        Assert.Equal(ActivityTraceFlags.None, none);
     }
 
     [Fact]
