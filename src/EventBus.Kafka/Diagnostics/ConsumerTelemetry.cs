@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
@@ -11,6 +12,7 @@ namespace EventBus.Kafka.Diagnostics;
 /// </summary>
 internal sealed class ConsumerTelemetry : IDisposable
 {
+    private readonly ConcurrentDictionary<string, string> _spanNames = new(StringComparer.Ordinal);
     private Measurement<long>[] _lag = [];
 
     /// <summary>Initializes a new instance of the <see cref="ConsumerTelemetry"/> class.</summary>
@@ -22,6 +24,11 @@ internal sealed class ConsumerTelemetry : IDisposable
 
     /// <summary>Gets the last lag measured per assigned partition (empty before the first statistics).</summary>
     public IReadOnlyList<Measurement<long>> Lag => Volatile.Read(ref _lag);
+
+    /// <summary>The name of a topic's process span, <c>process {topic}</c> (built once per topic).</summary>
+    /// <param name="topic">The topic.</param>
+    /// <returns>The name.</returns>
+    public string ProcessSpanName(string topic) => _spanNames.GetOrAdd(topic, static t => TelemetryTags.Process + " " + t);
 
     /// <summary>The consumer runs: its lag is reported from now on.</summary>
     public void Start() => ConsumerLagRegistry.Add(this);

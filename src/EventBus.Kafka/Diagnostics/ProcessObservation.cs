@@ -49,7 +49,7 @@ internal sealed class ProcessObservation : IDisposable
         if (Telemetry.Source.HasListeners())
         {
             TraceContext.TryExtract(record.Message.Headers, out var parent);
-            activity = Telemetry.Source.StartActivity(TelemetryTags.Process + " " + record.Topic, ActivityKind.Consumer, parent);
+            activity = Telemetry.Source.StartActivity(telemetry.ProcessSpanName(record.Topic), ActivityKind.Consumer, parent);
             if (activity is { IsAllDataRequested: true })
             {
                 SetCommonTags(activity, telemetry, record.Topic, partition);
@@ -97,7 +97,7 @@ internal sealed class ProcessObservation : IDisposable
                 }
             }
 
-            activity = Telemetry.Source.StartActivity(TelemetryTags.Process + " " + first.Topic, ActivityKind.Consumer, default(ActivityContext), links: links);
+            activity = Telemetry.Source.StartActivity(telemetry.ProcessSpanName(first.Topic), ActivityKind.Consumer, default(ActivityContext), links: links);
             if (activity is { IsAllDataRequested: true })
             {
                 SetCommonTags(activity, telemetry, first.Topic, partition);
