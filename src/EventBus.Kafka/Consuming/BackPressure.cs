@@ -66,9 +66,14 @@ internal sealed class BackPressure(int maxInFlight, ConsumerCounters counters, I
         }
     }
 
-    /// <summary>Resumes partitions that caught up, and applies the hard bound.</summary>
+    /// <summary>Resumes partitions that caught up, and applies the hard bound and the commit stall.</summary>
     /// <param name="consumer">The consumer.</param>
-    public void Apply(IConsumer<byte[]?, byte[]?> consumer)
+    /// <param name="commitStalled">
+    /// Whether commits are refused while many records were handled since the last one that succeeded
+    /// (<see cref="OffsetCommitter.IsStalled"/>): fetching waits for a commit to succeed.
+    /// </param>
+    /// <param name="uncommitted">The records handled since the last successful commit (for the log).</param>
+    public void Apply(IConsumer<byte[]?, byte[]?> consumer, bool commitStalled = false, long uncommitted = 0)
     {
         for (var i = _pausedPartitions.Count - 1; i >= 0; i--)
         {
@@ -90,14 +95,21 @@ internal sealed class BackPressure(int maxInFlight, ConsumerCounters counters, I
 
         // Hard bound, for protection only: the soft bound keeps in-flight work near maxInFlight.
         var inFlight = Interlocked.Read(ref counters.InFlight);
-        if (!_paused && inFlight >= 2L * maxInFlight)
+        if (!_paused && (inFlight >= 2L * maxInFlight || commitStalled))
         {
             _paused = true;
             _assignmentChanged = true;
             Volatile.Write(ref counters.Paused, 1);
-            Log.Paused(logger, inFlight, maxInFlight);
+            if (commitStalled)
+            {
+                Log.PausedForCommit(logger, uncommitted);
+            }
+            else
+            {
+                Log.Paused(logger, inFlight, maxInFlight);
+            }
         }
-        else if (_paused && inFlight <= maxInFlight)
+        else if (_paused && inFlight <= maxInFlight && !commitStalled)
         {
             _paused = false;
             Volatile.Write(ref counters.Paused, 0);

@@ -215,7 +215,7 @@ internal sealed class ConsumerPollLoop
     {
         _completions.Drain();
         _committer.CommitIfDue(_assignments.Owned);
-        _backPressure.Apply(consumer);
+        _backPressure.Apply(consumer, _committer.IsStalled, _committer.CompletedSinceSuccess);
     }
 
     private void Shutdown(IConsumer<byte[]?, byte[]?> consumer)

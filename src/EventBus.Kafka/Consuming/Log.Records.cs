@@ -24,6 +24,11 @@ internal static partial class Log
         }
     }
 
+    [LoggerMessage(EventId = 2043, EventName = "ConsumerPausedForCommit", Level = LogLevel.Warning,
+        Message = "Fetching paused: {Uncommitted} record(s) were handled since the last commit that succeeded, and commits are refused; " +
+                  "fetching resumes when a commit succeeds (records handled but not committed are redelivered if the partitions are lost)")]
+    public static partial void PausedForCommit(ILogger logger, long uncommitted);
+
     [LoggerMessage(EventId = 2042, EventName = "DeadLetterTooLarge", Level = LogLevel.Warning,
         Message = "Dead-lettering {Topic}[{Partition}]@{Offset} ({ValueBytes} value bytes) to {DeadLetterTopic} was refused for its size; trying again with a compact stack trace. If it is refused again, raise max.message.bytes of {DeadLetterTopic} and the producer's message.max.bytes (KafkaProducerOptions.AdditionalProperties): until then its offset stays uncommitted")]
     public static partial void DeadLetterTooLarge(ILogger logger, string topic, int partition, long offset, int valueBytes, string deadLetterTopic);

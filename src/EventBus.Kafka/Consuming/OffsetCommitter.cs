@@ -21,6 +21,7 @@ internal sealed class OffsetCommitter
     private readonly ConsumerTelemetry? _telemetry;
     private Action<List<TopicPartitionOffset>> _commit = static _ => throw new InvalidOperationException("The committer is not bound to a consumer.");
     private long _completedSinceCommit;
+    private long _completedSinceSuccess;
     private long _nextCommitDue;
     private bool _owed;
     private long _retryAt;
@@ -43,6 +44,17 @@ internal sealed class OffsetCommitter
     /// <summary>Gets a value indicating whether a refused or failed commit waits to be retried.</summary>
     public bool IsOwed => _owed;
 
+    /// <summary>
+    /// Gets a value indicating whether commits are refused while <see cref="EventConsumerOptions.CommitBatchSize"/> or
+    /// more records were handled since the last one that succeeded. Fetching is then paused (see
+    /// <see cref="BackPressure"/>): every record handled meanwhile would be redelivered if the partitions were lost, so
+    /// the redeliveries stay within the documented bound instead of growing for as long as the coordinator refuses.
+    /// </summary>
+    public bool IsStalled => _owed && _completedSinceSuccess >= _options.CommitBatchSize;
+
+    /// <summary>Gets the records handled since the last commit that succeeded.</summary>
+    public long CompletedSinceSuccess => _completedSinceSuccess;
+
     /// <summary>Binds the committer to the consumer's synchronous commit; the interval starts now.</summary>
     /// <param name="commit">Commits offsets (throws <see cref="KafkaException"/> when it fails).</param>
     public void Bind(Action<List<TopicPartitionOffset>> commit)
@@ -58,6 +70,7 @@ internal sealed class OffsetCommitter
     {
         state.Tracker.Complete(offset);
         _completedSinceCommit++;
+        _completedSinceSuccess++;
     }
 
     /// <summary>Commits when the policy says so: per message, every <see cref="EventConsumerOptions.CommitBatchSize"/>
@@ -113,6 +126,7 @@ internal sealed class OffsetCommitter
         _owed = false;
         if (offsets.Count == 0)
         {
+            _completedSinceSuccess = 0;
             return true;
         }
 
@@ -124,6 +138,7 @@ internal sealed class OffsetCommitter
                 state.Committed = offset;
             }
 
+            _completedSinceSuccess = 0;
             Interlocked.Increment(ref _counters.Commits);
             return true;
         }

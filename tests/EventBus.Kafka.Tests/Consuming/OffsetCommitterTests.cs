@@ -101,4 +101,65 @@ public sealed class OffsetCommitterTests
     [InlineData(ErrorCode.Local_Transport, false)]
     public void IsRebalanceError_ExpectedDuringARebalanceOnly(ErrorCode code, bool expected) =>
         Assert.Equal(expected, OffsetCommitter.IsRebalanceError(code));
+
+    [Fact]
+    public void CommitsRefused_CommitBatchSizeHandledSinceTheLastSuccess_FetchingPausedUntilACommitSucceeds()
+    {
+        // The coordinator refuses commits for a while: without a bound every record handled meanwhile would be
+        // redelivered once the partitions are lost, for as long as the refusals last.
+        var time = new FakeTimeProvider();
+        var fake = new FakeConsumer();
+        var counters = new ConsumerCounters();
+        var options = new EventConsumerOptions { CommitInterval = TimeSpan.FromSeconds(5), CommitBatchSize = 4 };
+        var committer = ConsumerParts.Committer(fake, options, time, counters);
+        var backPressure = new BackPressure(maxInFlight: 100, counters, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var p0 = ConsumerParts.Partition(0);
+        fake.Assignment.Add(p0.TopicPartition);
+        ConsumerParts.Dispatched(p0, 0, 10);
+        fake.RefuseCommits(ErrorCode.NotCoordinatorForGroup, ErrorCode.NotCoordinatorForGroup, ErrorCode.NotCoordinatorForGroup);
+
+        for (var offset = 0L; offset < 4; offset++)
+        {
+            committer.Completed(p0, offset);
+        }
+
+        committer.CommitIfDue([p0]); // the count is due: refused
+        Assert.True(committer.IsOwed);
+        Assert.True(committer.IsStalled);
+        backPressure.Apply(fake, committer.IsStalled, committer.CompletedSinceSuccess);
+        Assert.Equal([p0.TopicPartition], fake.Paused);
+
+        time.Advance(OffsetCommitter.RetryDelay);
+        committer.CommitIfDue([p0]); // refused again: still paused
+        backPressure.Apply(fake, committer.IsStalled, committer.CompletedSinceSuccess);
+        Assert.Equal([p0.TopicPartition], fake.Paused);
+        Assert.Equal(4, committer.CompletedSinceSuccess);
+
+        time.Advance(OffsetCommitter.RetryDelay);
+        committer.CommitIfDue([p0]); // refused a third time
+        time.Advance(OffsetCommitter.RetryDelay);
+        committer.CommitIfDue([p0]); // accepted
+        Assert.False(committer.IsStalled);
+        backPressure.Apply(fake, committer.IsStalled, committer.CompletedSinceSuccess);
+        Assert.Empty(fake.Paused);
+        Assert.Equal(4, fake.Commits.Single().Single().Offset.Value);
+    }
+
+    [Fact]
+    public void CommitRefusedOnce_FewerThanCommitBatchSizeHandled_NotStalled()
+    {
+        var time = new FakeTimeProvider();
+        var fake = new FakeConsumer();
+        var committer = ConsumerParts.Committer(fake, new EventConsumerOptions { CommitInterval = TimeSpan.FromSeconds(5), CommitBatchSize = 100 }, time);
+        var p0 = ConsumerParts.Partition(0);
+        ConsumerParts.Dispatched(p0, 0, 3);
+        fake.RefuseCommits(ErrorCode.RebalanceInProgress);
+        committer.Completed(p0, 0);
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        committer.CommitIfDue([p0]);
+
+        Assert.True(committer.IsOwed);
+        Assert.False(committer.IsStalled); // one refusal in a rebalance does not stop fetching
+    }
 }
