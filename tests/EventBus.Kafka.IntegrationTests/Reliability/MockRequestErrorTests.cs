@@ -1,0 +1,86 @@
+using Confluent.Kafka;
+using EventBus.Kafka.IntegrationTests.Infrastructure;
+using EventBus.Kafka.Testing;
+
+namespace EventBus.Kafka.IntegrationTests.Reliability;
+
+/// <summary>
+/// Protocol errors injected into a private mock cluster's responses while EventProducer publishes and EventConsumer
+/// consumes: the retriable errors brokers return during elections, overload and rebalances. Each error is returned once,
+/// by whichever broker gets the next request of that type.
+/// </summary>
+[Trait(ReliabilityCategory.Name, ReliabilityCategory.Value)]
+public sealed class MockRequestErrorTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Requests => ["Produce", "Fetch", "OffsetCommit", "JoinGroup/SyncGroup/Heartbeat"];
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public async Task RequestErrors_DuringPublishAndConsume_NothingLost(string requests)
+    {
+        await using var cluster = new MockKafkaCluster(3);
+        var settings = new ScenarioSettings { Name = $"{requests} errors injected", Consumers = 2 };
+        if (requests == "Produce")
+        {
+            // The mock checks an idempotent producer's sequence numbers only for transactional producers. With several
+            // requests in flight, a batch refused with an injected error followed by a later batch of the same
+            // partition that succeeds makes librdkafka acknowledge the refused one implicitly (a real broker would
+            // have refused the later one as out of order): on the mock, acknowledged and never stored. One request in
+            // flight per connection keeps the scenario about the errors, not about the mock.
+            settings = settings with { ProducerProperties = new Dictionary<string, string> { ["max.in.flight.requests.per.connection"] = "1" } };
+        }
+
+        await using var run = await ScenarioRun.StartAsync(settings, ScenarioBroker.Mock(cluster), output);
+        await run.WaitForProgressAsync(1_000);
+
+        // Twice: once while the group is settled, once with a member joining (so the group's requests are in flight).
+        for (var round = 1; round <= 2; round++)
+        {
+            var errors = Errors(requests);
+            await run.FaultAsync(
+                $"{requests} errors, round {round}: {string.Join(", ", errors.Select(e => $"{e.Count}× {e.Api} {string.Join('/', e.Codes.Distinct())}"))}",
+                () =>
+                {
+                    foreach (var (api, codes, _) in errors)
+                    {
+                        cluster.PushRequestErrors(api, codes);
+                    }
+
+                    if (round == 2)
+                    {
+                        run.AddConsumer();
+                    }
+                },
+                TimeSpan.FromSeconds(5),
+                () =>
+                {
+                    foreach (var (api, _, _) in errors)
+                    {
+                        cluster.ClearRequestErrors(api);
+                    }
+                });
+        }
+
+        await run.WaitForProgressAsync(500);
+        (await run.FinishAsync()).AssertNothingLost();
+    }
+
+    private static List<(KafkaApiKey Api, ErrorCode[] Codes, int Count)> Errors(string requests)
+    {
+        static (KafkaApiKey, ErrorCode[], int) Cycle(KafkaApiKey api, int count, params ErrorCode[] codes) =>
+            (api, Enumerable.Range(0, count).Select(i => codes[i % codes.Length]).ToArray(), count);
+
+        return requests switch
+        {
+            "Produce" => [Cycle(KafkaApiKey.Produce, 60, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas, ErrorCode.LeaderNotAvailable)],
+            "Fetch" => [Cycle(KafkaApiKey.Fetch, 30, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.UnknownTopicOrPart)],
+            "OffsetCommit" => [Cycle(KafkaApiKey.OffsetCommit, 12, ErrorCode.RebalanceInProgress, ErrorCode.GroupLoadInProgress, ErrorCode.RequestTimedOut, ErrorCode.NotCoordinatorForGroup, ErrorCode.GroupCoordinatorNotAvailable)],
+            _ =>
+            [
+                Cycle(KafkaApiKey.JoinGroup, 3, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup, ErrorCode.GroupLoadInProgress),
+                Cycle(KafkaApiKey.SyncGroup, 2, ErrorCode.RebalanceInProgress, ErrorCode.GroupCoordinatorNotAvailable),
+                Cycle(KafkaApiKey.Heartbeat, 6, ErrorCode.RebalanceInProgress, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup),
+            ],
+        };
+    }
+}
