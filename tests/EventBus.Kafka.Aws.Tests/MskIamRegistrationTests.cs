@@ -134,7 +134,7 @@ public sealed class MskIamDiscoveryTests
         await using var producer = new EventProducer(options, log.For<EventProducer>());
 
         // librdkafka's own error callback: "Local_Authentication: Failed to acquire SASL OAUTHBEARER token: AWS_MSK_IAM ..."
-        var error = await log.WaitForAsync(e => e.EventId.Id == 1004 && e.Message.Contains("Authentication", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the authentication error");
+        var error = await log.WaitForAsync(e => e.EventId.Id == 6000 && e.Message.Contains("Authentication", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the authentication error");
         Assert.Contains("SASL OAUTHBEARER token", error.Message, StringComparison.Ordinal);
         Assert.Contains("AWS_REGION=eu-west-1", error.Message, StringComparison.Ordinal);
         Assert.Contains("AWS_ACCESS_KEY_ID", error.Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Confluent.Kafka;
 using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Consuming;
 using Microsoft.Extensions.Configuration;
 
 namespace EventBus.Kafka.Hosting.Configuration;
@@ -51,6 +52,11 @@ internal static class EventBusSectionBinder
         ["Consumer:HeartbeatIntervalMs"] = Int((o, v) => o.Consumer.HeartbeatIntervalMs = v),
         ["Consumer:FetchMinBytes"] = Int((o, v) => o.Consumer.FetchMinBytes = v),
         ["Consumer:FetchWaitMaxMs"] = Int((o, v) => o.Consumer.FetchWaitMaxMs = v),
+        ["Consumer:MaxConcurrency"] = Int((o, v) => o.Consumer.MaxConcurrency = v),
+        ["Consumer:Ordering"] = Enum<OrderingMode>((o, v) => o.Consumer.Ordering = v),
+        ["Consumer:MaxRetries"] = Int((o, v) => o.Consumer.MaxRetries = v),
+        ["Consumer:RetryBackoffMs"] = Int((o, v) => o.Consumer.RetryBackoffMs = v),
+        ["Consumer:RetryMaxBackoffMs"] = Int((o, v) => o.Consumer.RetryMaxBackoffMs = v),
 
         ["Topics:AutoCreate"] = Bool((o, v) => o.Topics.AutoCreate = v),
         ["Topics:CreationTimeout"] = Time((o, v) => o.Topics.CreationTimeout = v),

@@ -96,7 +96,7 @@ internal sealed class ConsumerHostedService : IHostedService, IAsyncDisposable
 
         var statistics = _consumer.GetStatistics();
         await _consumer.DisposeAsync().ConfigureAwait(false);
-        Log.ConsumerStopped(_logger, _registration.ToString(), statistics.MessagesProcessed, statistics.MessagesDeadLettered, statistics.Commits);
+        Log.ConsumerStopped(_logger, _registration.ToString(), statistics.RecordsProcessed, statistics.RecordsDeadLettered, statistics.Commits);
     }
 
     /// <inheritdoc />

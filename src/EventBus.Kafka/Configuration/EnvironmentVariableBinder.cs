@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Globalization;
 using Acks = Confluent.Kafka.Acks;
-using AutoOffsetReset = Confluent.Kafka.AutoOffsetReset;
 using CompressionType = Confluent.Kafka.CompressionType;
 using static EventBus.Kafka.Configuration.EventBusEnvironmentVariables;
 
@@ -16,7 +15,7 @@ namespace EventBus.Kafka.Configuration;
 /// A value that cannot be read (not a number, an unknown enum word) does not throw here: it is recorded and
 /// reported, with every other problem, by <see cref="EventBusOptionsValidator"/>.
 /// </remarks>
-public static class EnvironmentVariableBinder
+public static partial class EnvironmentVariableBinder
 {
     private static readonly string[] TopicSuffixes =
     [
@@ -155,28 +154,6 @@ public static class EnvironmentVariableBinder
         reader.Int(ProducerRetryBackoffMs, v => producer.RetryBackoffMs = v);
         reader.Seconds(ProducerFlushTimeout, v => producer.FlushTimeout = v);
         reader.Seconds(ProducerCloseTimeout, v => producer.CloseTimeout = v);
-    }
-
-    private static void BindConsumer(KafkaConsumerOptions consumer, Reader reader)
-    {
-        reader.String(ConsumerGroup, v => consumer.GroupId = v);
-        if (reader.Get(ConsumerAutoOffsetReset) is { } reset)
-        {
-            switch (reset.Trim().ToUpperInvariant())
-            {
-                case "EARLIEST": consumer.AutoOffsetReset = AutoOffsetReset.Earliest; break;
-                case "LATEST": consumer.AutoOffsetReset = AutoOffsetReset.Latest; break;
-                default: reader.Problem(ConsumerAutoOffsetReset, $"'{reset}' is not valid; use earliest or latest."); break;
-            }
-        }
-
-        reader.Bool(ConsumerEnableAutoCommit, v => consumer.EnableAutoCommit = v);
-        reader.Int(ConsumerMaxPollRecords, v => consumer.MaxPollRecords = v);
-        reader.Int(ConsumerMaxPollIntervalMs, v => consumer.MaxPollIntervalMs = v);
-        reader.Int(ConsumerSessionTimeoutMs, v => consumer.SessionTimeoutMs = v);
-        reader.Int(ConsumerHeartbeatIntervalMs, v => consumer.HeartbeatIntervalMs = v);
-        reader.Int(ConsumerFetchMinBytes, v => consumer.FetchMinBytes = v);
-        reader.Int(ConsumerFetchWaitMaxMs, v => consumer.FetchWaitMaxMs = v);
     }
 
     private static void BindTopics(EventBusOptions options, Reader reader)

@@ -126,6 +126,21 @@ public static class EventBusEnvironmentVariables
     /// <summary>Consumer fetch.wait.max.ms.</summary>
     public const string ConsumerFetchWaitMaxMs = "KAFKA_CONSUMER_FETCH_WAIT_MAX_MS";
 
+    /// <summary>How many records a consumer handles at once; when set, wins over <c>EventConsumerOptions.MaxConcurrency</c>.</summary>
+    public const string ConsumerMaxConcurrency = "KAFKA_CONSUMER_MAX_CONCURRENCY";
+
+    /// <summary>A consumer's order guarantee, <c>partition</c> or <c>key</c>; when set, wins over <c>EventConsumerOptions.Ordering</c>.</summary>
+    public const string ConsumerOrdering = "KAFKA_CONSUMER_ORDERING";
+
+    /// <summary>Retries in place before a record is dead-lettered; when set, wins over <c>EventConsumerOptions.MaxRetries</c>.</summary>
+    public const string ConsumerMaxRetries = "KAFKA_CONSUMER_MAX_RETRIES";
+
+    /// <summary>Delay before the first retry, in milliseconds; when set, wins over <c>EventConsumerOptions.RetryBaseDelay</c>.</summary>
+    public const string ConsumerRetryBackoffMs = "KAFKA_CONSUMER_RETRY_BACKOFF_MS";
+
+    /// <summary>Longest delay between retries, in milliseconds; when set, wins over <c>EventConsumerOptions.RetryMaxDelay</c>.</summary>
+    public const string ConsumerRetryMaxBackoffMs = "KAFKA_CONSUMER_RETRY_MAX_BACKOFF_MS";
+
     /// <summary>The variable that names the topic of a logical key, e.g. <c>KAFKA_TOPIC_STAGE_COMPLETE</c>.</summary>
     /// <param name="topicKey">The logical topic key, in any case.</param>
     /// <returns>The variable name.</returns>

@@ -211,6 +211,41 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
         {
             add(ConsumerMaxPollIntervalMs, $"is {c.MaxPollIntervalMs} ms, below {ConsumerSessionTimeoutMs} ({c.SessionTimeoutMs} ms); it must be at least the session timeout.");
         }
+
+        ValidateProcessing(c, add);
+    }
+
+    /// <summary>The processing settings, when set; EventConsumerBuilder checks them again against the code's values.</summary>
+    private static void ValidateProcessing(KafkaConsumerOptions c, Action<string, string> add)
+    {
+        if (c.MaxConcurrency is { } concurrency)
+        {
+            AtLeast(concurrency, 1, ConsumerMaxConcurrency, add);
+        }
+
+        if (c.Ordering is { } ordering && !Enum.IsDefined(ordering))
+        {
+            add(ConsumerOrdering, "must be partition or key.");
+        }
+
+        if (c.MaxRetries is { } retries)
+        {
+            AtLeast(retries, 0, ConsumerMaxRetries, add);
+        }
+
+        if (c.RetryBackoffMs is { } backoff)
+        {
+            AtLeast(backoff, 0, ConsumerRetryBackoffMs, add);
+        }
+
+        if (c.RetryMaxBackoffMs is { } maxBackoff)
+        {
+            AtLeast(maxBackoff, 0, ConsumerRetryMaxBackoffMs, add);
+            if (c.RetryBackoffMs is { } first && first >= 0 && maxBackoff >= 0 && maxBackoff < first)
+            {
+                add(ConsumerRetryMaxBackoffMs, $"is {maxBackoff} ms, below {ConsumerRetryBackoffMs} ({first} ms); the longest delay between retries must be at least the first.");
+            }
+        }
     }
 
     private static void ValidateTopics(KafkaTopicOptions t, Action<string, string> add)

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventBus.Kafka.Consuming;
 
 namespace EventBus.Kafka.Configuration;
 
@@ -40,6 +41,42 @@ public sealed class KafkaConsumerOptions
     /// <value>The default value is 500.</value>
     public int FetchWaitMaxMs { get; set; } = 500;
 
+    /// <summary>
+    /// Gets or sets how many records a consumer handles at once (<c>KAFKA_CONSUMER_MAX_CONCURRENCY</c>). When set, it wins
+    /// over <see cref="EventConsumerOptions.MaxConcurrency"/> as configured in code, so operations can tune a service
+    /// without a rebuild.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (1 unless changed).</value>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>
+    /// Gets or sets a consumer's order guarantee (<c>KAFKA_CONSUMER_ORDERING</c>: <c>partition</c> or <c>key</c>). When
+    /// set, it wins over <see cref="EventConsumerOptions.Ordering"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (<see cref="OrderingMode.Partition"/> unless changed).</value>
+    public OrderingMode? Ordering { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many times a failing record is retried in place before it is dead-lettered
+    /// (<c>KAFKA_CONSUMER_MAX_RETRIES</c>). When set, it wins over <see cref="EventConsumerOptions.MaxRetries"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (3 unless changed).</value>
+    public int? MaxRetries { get; set; }
+
+    /// <summary>
+    /// Gets or sets the delay before the first retry, in milliseconds (<c>KAFKA_CONSUMER_RETRY_BACKOFF_MS</c>). When set,
+    /// it wins over <see cref="EventConsumerOptions.RetryBaseDelay"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (200 ms unless changed).</value>
+    public int? RetryBackoffMs { get; set; }
+
+    /// <summary>
+    /// Gets or sets the longest delay between retries, in milliseconds (<c>KAFKA_CONSUMER_RETRY_MAX_BACKOFF_MS</c>). When
+    /// set, it wins over <see cref="EventConsumerOptions.RetryMaxDelay"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (30,000 ms unless changed).</value>
+    public int? RetryMaxBackoffMs { get; set; }
+
     /// <summary>Gets extra librdkafka consumer properties, applied last (the escape hatch).</summary>
     public IDictionary<string, string> AdditionalProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -48,5 +85,7 @@ public sealed class KafkaConsumerOptions
     public override string ToString() =>
         $"GroupId={GroupId}, AutoOffsetReset={AutoOffsetReset}, EnableAutoCommit={EnableAutoCommit}, MaxPollRecords={MaxPollRecords}, " +
         $"MaxPollIntervalMs={MaxPollIntervalMs}, SessionTimeoutMs={SessionTimeoutMs}, HeartbeatIntervalMs={HeartbeatIntervalMs}, " +
-        $"FetchMinBytes={FetchMinBytes}, FetchWaitMaxMs={FetchWaitMaxMs}, AdditionalProperties={Redaction.Describe(AdditionalProperties)}";
+        $"FetchMinBytes={FetchMinBytes}, FetchWaitMaxMs={FetchWaitMaxMs}, MaxConcurrency={MaxConcurrency}, Ordering={Ordering}, " +
+        $"MaxRetries={MaxRetries}, RetryBackoffMs={RetryBackoffMs}, RetryMaxBackoffMs={RetryMaxBackoffMs}, " +
+        $"AdditionalProperties={Redaction.Describe(AdditionalProperties)}";
 }

@@ -27,6 +27,7 @@ internal static class VariableSpellingCheck
         ProducerAcks, ProducerCompressionType, ProducerLingerMs, ProducerRetryBackoffMs, ProducerFlushTimeout, ProducerCloseTimeout,
         ConsumerGroup, ConsumerAutoOffsetReset, ConsumerEnableAutoCommit, ConsumerMaxPollRecords, ConsumerMaxPollIntervalMs,
         ConsumerSessionTimeoutMs, ConsumerHeartbeatIntervalMs, ConsumerFetchMinBytes, ConsumerFetchWaitMaxMs,
+        ConsumerMaxConcurrency, ConsumerOrdering, ConsumerMaxRetries, ConsumerRetryBackoffMs, ConsumerRetryMaxBackoffMs,
     ];
 
     /// <summary>Names other clients and habits use for a variable EventBus reads (compared without underscores).</summary>
@@ -40,6 +41,11 @@ internal static class VariableSpellingCheck
         ("KAFKA_SASL_USER", SaslUsername), ("KAFKA_SASL_PASS", SaslPassword),
         ("KAFKA_PRODUCER_COMPRESSION", ProducerCompressionType), ("KAFKA_PRODUCER_COMPRESSION_CODEC", ProducerCompressionType),
         ("KAFKA_CONSUMER_OFFSET_RESET", ConsumerAutoOffsetReset), ("KAFKA_CONSUMER_AUTO_COMMIT", ConsumerEnableAutoCommit),
+        ("KAFKA_CONSUMER_CONCURRENCY", ConsumerMaxConcurrency), ("KAFKA_CONSUMER_ORDER", ConsumerOrdering),
+        ("KAFKA_CONSUMER_ORDERING_MODE", ConsumerOrdering), ("KAFKA_CONSUMER_RETRIES", ConsumerMaxRetries),
+        ("KAFKA_CONSUMER_RETRY_COUNT", ConsumerMaxRetries), ("KAFKA_CONSUMER_MAX_RETRY", ConsumerMaxRetries),
+        ("KAFKA_CONSUMER_RETRY_DELAY_MS", ConsumerRetryBackoffMs), ("KAFKA_CONSUMER_RETRY_BASE_DELAY_MS", ConsumerRetryBackoffMs),
+        ("KAFKA_CONSUMER_RETRY_MAX_DELAY_MS", ConsumerRetryMaxBackoffMs),
     ];
 
     /// <summary>The per-topic settings: <c>KAFKA_TOPIC_{KEY}_{Words}</c>.</summary>

@@ -6,7 +6,8 @@ namespace EventBus.Kafka.Consuming;
 
 /// <summary>
 /// The batch path: fills a batch from one lane (up to the route's size, waiting at most its timeout), sends the
-/// records that cannot be deserialized to the DLQ at once, and hands the rest to the batch handler together —
+/// records that cannot be deserialized to the DLQ at once, skips the null messages its handler did not opt in to
+/// (done, so committed), and hands the rest to the batch handler together —
 /// retried in place, dead-lettered together when they fail for good. Runs on the workers.
 /// </summary>
 internal sealed class BatchProcessor(
@@ -96,12 +97,23 @@ internal sealed class BatchProcessor(
             {
                 try
                 {
-                    contexts.Add(route.CreateContext(records[i]));
+                    var context = route.CreateContext(records[i]);
+                    if (ReferenceEquals(context, ConsumerRoute.NullMessage))
+                    {
+                        // The null rule, as for a single record: skipped, done, committed.
+                        Interlocked.Increment(ref counters.NullRecordsSkipped);
+                        Log.NullRecordSkipped(logger, records[i]);
+                        outcomes[i] = true;
+                        continue;
+                    }
+
+                    contexts.Add(context);
                     indexes.Add(i);
                 }
                 catch (DeserializationFailedException ex)
                 {
-                    Interlocked.Increment(ref counters.Failed);
+                    Interlocked.Increment(ref counters.RecordsFailed);
+                    Log.DeserializationFailed(logger, records[i].Topic, records[i].Partition.Value, records[i].Offset.Value, ex.InnerException?.GetType().Name ?? "?");
                     outcomes[i] = await deadLetters.DeadLetterAsync(records[i], ex.InnerException ?? ex, 0, token).ConfigureAwait(false);
                 }
             }
@@ -113,7 +125,7 @@ internal sealed class BatchProcessor(
                 try
                 {
                     await route.InvokeBatchAsync(contexts, token).ConfigureAwait(false);
-                    Interlocked.Add(ref counters.Processed, contexts.Count);
+                    Interlocked.Add(ref counters.RecordsProcessed, contexts.Count);
                     indexes.ForEach(i => outcomes[i] = true);
                     break;
                 }
@@ -128,9 +140,10 @@ internal sealed class BatchProcessor(
                     error = ex;
                 }
 
-                Interlocked.Increment(ref counters.Failed);
+                Interlocked.Increment(ref counters.AttemptsFailed);
                 if (!retry.ShouldRetry(error, attempt))
                 {
+                    Interlocked.Add(ref counters.RecordsFailed, contexts.Count);
                     foreach (var i in indexes)
                     {
                         outcomes[i] = await deadLetters.DeadLetterAsync(records[i], error, attempt, token).ConfigureAwait(false);
@@ -139,7 +152,7 @@ internal sealed class BatchProcessor(
                     break;
                 }
 
-                Interlocked.Increment(ref counters.Retried);
+                Interlocked.Increment(ref counters.AttemptsRetried);
                 try
                 {
                     await Task.Delay(retry.Backoff(attempt), token).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EventBus.Kafka.Consuming;
@@ -38,4 +39,12 @@ internal static class KafkaConsumerClient
             .SetLogHandler(handlers.Log)
             .UseOAuthBearerTokenProvider(options, logger)
             .Build();
+
+    /// <summary>What the diagnosis of the consumer's failures needs to know: its configuration (no secret shown), group and topics.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="groupId">The group.</param>
+    /// <param name="topics">The topics.</param>
+    /// <returns>The context.</returns>
+    public static DiagnosisContext Diagnosis(EventBusOptions options, string groupId, IReadOnlyCollection<string> topics) =>
+        DiagnosisContext.From("consumer", KafkaClientConfigFactory.CreateConsumerConfig(options), groupId, topics);
 }

@@ -6,13 +6,16 @@ namespace EventBus.Kafka.Consuming;
 /// </summary>
 internal sealed class ConsumerCounters
 {
-    // Fields, so they can be passed by ref to Interlocked.
+    // Fields, so they can be passed by ref to Interlocked. Received and DeadLettered count records, DeadLetterFailures
+    // publish attempts: the statistics' RecordsReceived, RecordsDeadLettered and DeadLetterAttemptsFailed.
     public long Received;
-    public long Processed;
-    public long Failed;
-    public long Retried;
+    public long RecordsProcessed;
+    public long RecordsFailed;
+    public long AttemptsFailed;
+    public long AttemptsRetried;
     public long DeadLettered;
     public long DeadLetterFailures;
+    public long NullRecordsSkipped;
     public long Commits;
     public long CommitFailures;
     public long Rebalances;
@@ -30,11 +33,13 @@ internal sealed class ConsumerCounters
         return new EventConsumerStatistics(
             state,
             Interlocked.Read(ref Received),
-            Interlocked.Read(ref Processed),
-            Interlocked.Read(ref Failed),
-            Interlocked.Read(ref Retried),
+            Interlocked.Read(ref RecordsProcessed),
+            Interlocked.Read(ref RecordsFailed),
+            Interlocked.Read(ref AttemptsFailed),
+            Interlocked.Read(ref AttemptsRetried),
             Interlocked.Read(ref DeadLettered),
             Interlocked.Read(ref DeadLetterFailures),
+            Interlocked.Read(ref NullRecordsSkipped),
             Interlocked.Read(ref Commits),
             Interlocked.Read(ref CommitFailures),
             Interlocked.Read(ref Rebalances),

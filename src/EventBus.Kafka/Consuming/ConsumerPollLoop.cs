@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EventBus.Kafka.Consuming;
@@ -30,9 +31,11 @@ internal sealed class ConsumerPollLoop
     private readonly ConsumerLifetime _lifetime;
     private readonly ConsumerCallContext _callContext;
     private readonly ConsumerCounters _counters;
+    private readonly KafkaClientMonitor _monitor;
     private readonly ILogger _logger;
     private readonly TimeSpan _forcedPollInterval;
     private IConsumer<byte[]?, byte[]?>? _consumer;
+    private KafkaDiagnosis? _fatalDiagnosis;
 
     /// <summary>Initializes a new instance of the <see cref="ConsumerPollLoop"/> class.</summary>
     /// <param name="options">The processing options (timeouts).</param>
@@ -48,6 +51,7 @@ internal sealed class ConsumerPollLoop
     /// <param name="lifetime">The stop signal, state and fatal error.</param>
     /// <param name="callContext">Records the poll and close threads.</param>
     /// <param name="counters">The counters.</param>
+    /// <param name="monitor">Diagnoses the client's errors and logs, keeps its health.</param>
     /// <param name="logger">The logger.</param>
     public ConsumerPollLoop(
         EventConsumerOptions options,
@@ -63,6 +67,7 @@ internal sealed class ConsumerPollLoop
         ConsumerLifetime lifetime,
         ConsumerCallContext callContext,
         ConsumerCounters counters,
+        KafkaClientMonitor monitor,
         ILogger logger)
     {
         _options = options;
@@ -77,6 +82,7 @@ internal sealed class ConsumerPollLoop
         _lifetime = lifetime;
         _callContext = callContext;
         _counters = counters;
+        _monitor = monitor;
         _logger = logger;
         _forcedPollInterval = TimeSpan.FromMilliseconds(Math.Min(1_000, maxPollIntervalMs / 4.0));
     }
@@ -84,7 +90,8 @@ internal sealed class ConsumerPollLoop
     /// <summary>Builds and subscribes the Confluent consumer and starts the poll thread.</summary>
     public void Start()
     {
-        var consumer = _clientFactory(new ConsumerClientHandlers(_assignments.OnAssigned, _assignments.OnRevoked, _assignments.OnLost, OnError, OnLog));
+        var consumer = _clientFactory(new ConsumerClientHandlers(OnAssigned, _assignments.OnRevoked, _assignments.OnLost, OnError, OnLog));
+        _monitor.ClientName = consumer.Name;
         consumer.Subscribe(_topics);
         _committer.Bind(offsets => consumer.Commit(offsets));
         _consumer = consumer;
@@ -116,6 +123,7 @@ internal sealed class ConsumerPollLoop
         {
             _lifetime.Fail(ex);
             Log.PollLoopFailed(_logger, ex, _groupId);
+            _monitor.Fail(KafkaDiagnosis.FromException(ex));
             try
             {
                 consumer.Dispose();
@@ -127,6 +135,12 @@ internal sealed class ConsumerPollLoop
         finally
         {
             _lifetime.State = _lifetime.FatalError is not null ? EventConsumerState.Faulted : EventConsumerState.Stopped;
+            if (_lifetime.FatalError is { } fatal)
+            {
+                _monitor.Fail(_fatalDiagnosis ?? KafkaDiagnosis.FromException(fatal));
+            }
+
+            _monitor.Close();
             _lifetime.MarkFinished();
         }
     }
@@ -163,6 +177,8 @@ internal sealed class ConsumerPollLoop
             Interlocked.Exchange(ref _counters.LastPollTicks, DateTimeOffset.UtcNow.UtcTicks);
             if (result is not null)
             {
+                _monitor.OnSuccess("records fetched");
+
                 // Take what librdkafka already has queued in one burst (Consume(0) does not wait), then wake the
                 // lanes once: one thread-pool wake-up per lane per burst instead of one per record.
                 var burst = 0;
@@ -267,10 +283,18 @@ internal sealed class ConsumerPollLoop
         }
     }
 
+    private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        // The group coordinator answered: the connection works (and the group may be read).
+        _monitor.OnSuccess("partitions assigned");
+        _assignments.OnAssigned(consumer, partitions);
+    }
+
     private void OnError(IConsumer<byte[]?, byte[]?> consumer, Error error)
     {
         if (error.IsFatal)
         {
+            _fatalDiagnosis ??= _monitor.OnError(error);
             _lifetime.Fail(new EventConsumerException(error));
             Log.Fatal(_logger, _groupId, error.Code.ToString(), error.Reason);
             return;
@@ -281,22 +305,16 @@ internal sealed class ConsumerPollLoop
             case ErrorCode.Local_PartitionEOF:
                 return;
             case ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic or ErrorCode.InconsistentGroupProtocol or ErrorCode.Local_UnknownPartition:
-                Log.ConsumerWarning(_logger, error.Code.ToString(), error.Reason);
+                _monitor.Repeat("warning " + error.Code + " " + error.Reason, suffix => Log.ConsumerWarning(_logger, error.Code.ToString(), error.Reason + suffix));
                 return;
             default:
-                Log.ConsumerError(_logger, error.Code.ToString(), error.Reason);
+                // Diagnosed (unreachable, TLS, authentication, a refused group or topic), recorded in the health, logged once.
+                _monitor.OnError(error);
                 return;
         }
     }
 
-    private void OnLog(IConsumer<byte[]?, byte[]?> consumer, LogMessage message)
-    {
-        var level = (LogLevel)message.LevelAs(LogLevelType.MicrosoftExtensionsLogging);
-        if (_logger.IsEnabled(level))
-        {
-            Log.Librdkafka(_logger, level, message.Name, message.Facility, message.Message);
-        }
-    }
+    private void OnLog(IConsumer<byte[]?, byte[]?> consumer, LogMessage message) => _monitor.OnLog(message);
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 }

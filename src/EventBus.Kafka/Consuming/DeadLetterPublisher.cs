@@ -64,15 +64,25 @@ internal sealed class DeadLetterPublisher
     /// <exception cref="EventConsumerException">The dead-letter producer was disposed.</exception>
     public async Task<bool> DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> record, Exception error, int attempts, CancellationToken token)
     {
+        var compact = false;
         for (var publishAttempt = 1; ; publishAttempt++)
         {
             try
             {
-                var result = await _publish(_deadLetterTopic, record.Message.Key, record.Message.Value, DeadLetterRecord.CreateHeaders(record, error, _groupIdBytes), token)
-                    .ConfigureAwait(false);
+                var headers = DeadLetterRecord.CreateHeaders(record, error, _groupIdBytes, compact);
+                var result = await _publish(_deadLetterTopic, record.Message.Key, record.Message.Value, headers, token).ConfigureAwait(false);
                 Interlocked.Increment(ref _counters.DeadLettered);
                 Log.DeadLettered(_logger, record.Topic, record.Partition.Value, record.Offset.Value, result.Topic, result.Partition, result.Offset);
                 break;
+            }
+            catch (EventPublishException ex) when (ex.ErrorCode == ErrorCode.MsgSizeTooLarge && !compact)
+            {
+                // A record near the size limit fits as it came, not with the full stack trace beside it: at once again
+                // with the compact headers.
+                compact = true;
+                Interlocked.Increment(ref _counters.DeadLetterFailures);
+                Log.DeadLetterTooLarge(_logger, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Value?.Length ?? 0, _deadLetterTopic);
+                continue;
             }
             catch (EventPublishException ex)
             {

@@ -11,12 +11,17 @@ namespace EventBus.Kafka.Consuming;
 /// </summary>
 internal static class DeadLetterRecord
 {
+    /// <summary>The stack trace header's cap in the compact form.</summary>
+    public const int CompactStackTraceBytes = 512;
+
     /// <summary>Builds the headers for the DLQ copy of <paramref name="record"/>.</summary>
     /// <param name="record">The original record.</param>
     /// <param name="error">Why it is dead-lettered.</param>
     /// <param name="groupId">The consumer group's name, UTF-8.</param>
+    /// <param name="compact">Keep only the first line of the stack trace (at most <see cref="CompactStackTraceBytes"/>):
+    /// for a record near the size limit that the dead-letter topic refused with its full headers.</param>
     /// <returns>The headers.</returns>
-    public static Headers CreateHeaders(ConsumeResult<byte[]?, byte[]?> record, Exception error, byte[] groupId)
+    public static Headers CreateHeaders(ConsumeResult<byte[]?, byte[]?> record, Exception error, byte[] groupId, bool compact = false)
     {
         var headers = new Headers();
         if (record.Message.Headers is { } original)
@@ -33,10 +38,12 @@ internal static class DeadLetterRecord
         BinaryPrimitives.WriteInt64BigEndian(offset, record.Offset.Value);
         var timestamp = new byte[8];
         BinaryPrimitives.WriteInt64BigEndian(timestamp, record.Message.Timestamp.UnixTimestampMs);
-        var stackTrace = Encoding.UTF8.GetBytes(error.ToString());
-        if (stackTrace.Length > DeadLetterHeaderNames.MaxStackTraceBytes)
+        var trace = error.ToString();
+        var stackTrace = Encoding.UTF8.GetBytes(compact ? trace.Split('\n')[0] : trace);
+        var cap = compact ? CompactStackTraceBytes : DeadLetterHeaderNames.MaxStackTraceBytes;
+        if (stackTrace.Length > cap)
         {
-            Array.Resize(ref stackTrace, DeadLetterHeaderNames.MaxStackTraceBytes);
+            Array.Resize(ref stackTrace, cap);
         }
 
         headers.Add(DeadLetterHeaderNames.ExceptionFqcn, Encoding.UTF8.GetBytes(error.GetType().FullName ?? error.GetType().Name));

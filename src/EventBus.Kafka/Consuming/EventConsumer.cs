@@ -1,4 +1,5 @@
 using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Diagnostics;
 using EventBus.Kafka.Producing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,6 +40,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private readonly ConsumerCallContext _callContext = new();
     private readonly ConsumerCounters _counters = new();
     private readonly ConsumerPollLoop _pollLoop;
+    private readonly KafkaClientMonitor _monitor;
     private readonly object _lifecycle = new();
     private int _disposed;
 
@@ -89,10 +91,12 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             _callContext,
             _counters);
         var backPressure = new BackPressure(_maxInFlight, _counters, _logger);
+        _monitor = new KafkaClientMonitor(KafkaConsumerClient.Diagnosis(options, _groupId, _topics), _groupId, _logger,
+            static (l, level, name, facility, text) => Log.Librdkafka(l, level, name, facility, text));
         var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger);
         _pollLoop = new ConsumerPollLoop(
             consumerOptions, options.Consumer.MaxPollIntervalMs, _groupId, _topics, clientFactory ?? KafkaConsumerClient.Factory(options, _logger),
-            assignments, dispatcher, completions, committer, backPressure, _lifetime, _callContext, _counters, _logger);
+            assignments, dispatcher, completions, committer, backPressure, _lifetime, _callContext, _counters, _monitor, _logger);
     }
 
     /// <summary>Gets the lifecycle state.</summary>
@@ -100,6 +104,29 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
     /// <summary>Gets the error that stopped the consumer, when <see cref="State"/> is <see cref="EventConsumerState.Faulted"/>.</summary>
     public Exception? FatalError => _lifetime.FatalError;
+
+    /// <summary>
+    /// Gets the health of the consumer's connection to Kafka (its lifecycle is <see cref="State"/>):
+    /// <see cref="KafkaHealthStatus.Degraded"/> with the diagnosis (unreachable, TLS, authentication, a refused group or
+    /// topic) and since when while the consumer runs but cannot consume; back to healthy by itself once partitions are
+    /// assigned or records arrive. <see cref="KafkaHealthStatus.Failed"/> once <see cref="EventConsumerState.Faulted"/>,
+    /// <see cref="KafkaHealthStatus.Closed"/> once stopped. The last error and when it was seen stay after recovery.
+    /// </summary>
+    public KafkaClientHealth Health
+    {
+        get
+        {
+            var health = _monitor.GetHealth();
+            return _lifetime.State switch
+            {
+                EventConsumerState.Faulted when health.Status != KafkaHealthStatus.Failed =>
+                    health with { Status = KafkaHealthStatus.Failed, Diagnosis = health.Diagnosis ?? (FatalError is { } fatal ? KafkaDiagnosis.FromException(fatal) : null) },
+                EventConsumerState.Stopped when health.Status is KafkaHealthStatus.Healthy or KafkaHealthStatus.Degraded =>
+                    health with { Status = KafkaHealthStatus.Closed, Diagnosis = null },
+                _ => health,
+            };
+        }
+    }
 
     /// <summary>Gets the consumer group.</summary>
     public string GroupId => _groupId;

@@ -7,13 +7,23 @@ namespace EventBus.Kafka.Consuming;
 /// How a consumer processes records: concurrency, ordering, commits, retries and dead-lettering. The connection,
 /// group and fetch settings come from <see cref="Configuration.EventBusOptions"/> (the <c>KAFKA_CONSUMER_*</c> variables).
 /// </summary>
+/// <remarks>
+/// Five of these settings can also be set by variables, so operations can tune a service without a rebuild:
+/// <see cref="MaxConcurrency"/> (<c>KAFKA_CONSUMER_MAX_CONCURRENCY</c>), <see cref="Ordering"/>
+/// (<c>KAFKA_CONSUMER_ORDERING</c>), <see cref="MaxRetries"/> (<c>KAFKA_CONSUMER_MAX_RETRIES</c>),
+/// <see cref="RetryBaseDelay"/> (<c>KAFKA_CONSUMER_RETRY_BACKOFF_MS</c>) and <see cref="RetryMaxDelay"/>
+/// (<c>KAFKA_CONSUMER_RETRY_MAX_BACKOFF_MS</c>). A variable that is set (bound into
+/// <see cref="Configuration.KafkaConsumerOptions"/>) wins over the value given here through
+/// <see cref="EventConsumerBuilder.Configure"/>; one that is not set leaves the value here alone.
+/// <see cref="EventConsumerBuilder.Build"/> applies them and logs each one that changed a value (event 2041).
+/// </remarks>
 public sealed class EventConsumerOptions
 {
-    /// <summary>Gets or sets how many records are handled at once.</summary>
+    /// <summary>Gets or sets how many records are handled at once; <c>KAFKA_CONSUMER_MAX_CONCURRENCY</c>, when set, wins.</summary>
     /// <value>The default value is 1.</value>
     public int MaxConcurrency { get; set; } = 1;
 
-    /// <summary>Gets or sets the order guarantee when <see cref="MaxConcurrency"/> is above 1.</summary>
+    /// <summary>Gets or sets the order guarantee when <see cref="MaxConcurrency"/> is above 1; <c>KAFKA_CONSUMER_ORDERING</c>, when set, wins.</summary>
     /// <value>The default value is <see cref="OrderingMode.Partition"/>.</value>
     public OrderingMode Ordering { get; set; } = OrderingMode.Partition;
 
@@ -29,15 +39,15 @@ public sealed class EventConsumerOptions
     /// <value>The default value is 1,000.</value>
     public int CommitBatchSize { get; set; } = 1_000;
 
-    /// <summary>Gets or sets how many times a failing record is retried in place before it is dead-lettered.</summary>
+    /// <summary>Gets or sets how many times a failing record is retried in place before it is dead-lettered; <c>KAFKA_CONSUMER_MAX_RETRIES</c>, when set, wins.</summary>
     /// <value>The default value is 3 (4 attempts in all).</value>
     public int MaxRetries { get; set; } = 3;
 
-    /// <summary>Gets or sets the delay before the first retry; it doubles on each retry, with ±20 % jitter.</summary>
+    /// <summary>Gets or sets the delay before the first retry; it doubles on each retry, with ±20 % jitter; <c>KAFKA_CONSUMER_RETRY_BACKOFF_MS</c>, when set, wins.</summary>
     /// <value>The default value is 200 milliseconds.</value>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Gets or sets the longest delay between retries.</summary>
+    /// <summary>Gets or sets the longest delay between retries; <c>KAFKA_CONSUMER_RETRY_MAX_BACKOFF_MS</c>, when set, wins.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -78,6 +88,70 @@ public sealed class EventConsumerOptions
 
     /// <summary>Gets or sets a callback for lost partitions (dropped without committing).</summary>
     public Action<IReadOnlyList<TopicPartition>>? PartitionsLost { get; set; }
+
+    /// <summary>
+    /// Collects every problem of these options (the builder lists them with the configuration's problems).
+    /// </summary>
+    /// <param name="nameOf">Names where a property's value came from: its variable when one set it, else the property.</param>
+    /// <param name="add">Receives the name and the problem.</param>
+    internal void CollectProblems(Func<string, string> nameOf, Action<string, string> add)
+    {
+        static string Ms(TimeSpan value) => value.TotalMilliseconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " ms";
+
+        void AtLeast(string property, long value, long minimum, string what)
+        {
+            if (value < minimum)
+            {
+                add(nameOf(property), $"is {value}; it must be {minimum} or more ({what}).");
+            }
+        }
+
+        void NotNegative(string property, TimeSpan value)
+        {
+            if (value < TimeSpan.Zero)
+            {
+                add(nameOf(property), $"is {Ms(value)}; it must be 0 or more.");
+            }
+        }
+
+        AtLeast(nameof(MaxConcurrency), MaxConcurrency, 1, "records handled at once");
+        AtLeast(nameof(CommitBatchSize), CommitBatchSize, 1, "completed records per commit");
+        AtLeast(nameof(MaxRetries), MaxRetries, 0, "retries before the dead-letter topic");
+        if (!Enum.IsDefined(Ordering))
+        {
+            add(nameOf(nameof(Ordering)), "must be partition or key.");
+        }
+
+        if (!Enum.IsDefined(CommitMode))
+        {
+            add(nameOf(nameof(CommitMode)), "must be Batched or PerMessage.");
+        }
+
+        if (CommitInterval <= TimeSpan.Zero)
+        {
+            add(nameOf(nameof(CommitInterval)), $"is {Ms(CommitInterval)}; it must be more than 0.");
+        }
+
+        NotNegative(nameof(RetryBaseDelay), RetryBaseDelay);
+        if (RetryBaseDelay >= TimeSpan.Zero && RetryMaxDelay < RetryBaseDelay)
+        {
+            add(nameOf(nameof(RetryMaxDelay)), $"is {Ms(RetryMaxDelay)}, below the first retry's delay ({Ms(RetryBaseDelay)}, " +
+                $"{nameOf(nameof(RetryBaseDelay))}); the longest delay between retries must be at least the first.");
+        }
+
+        NotNegative(nameof(RevokeTimeout), RevokeTimeout);
+        NotNegative(nameof(ShutdownTimeout), ShutdownTimeout);
+        NotNegative(nameof(CloseTimeout), CloseTimeout);
+        if (string.IsNullOrWhiteSpace(DeadLetterTopicKey))
+        {
+            add(nameOf(nameof(DeadLetterTopicKey)), $"is empty; every consumer dead-letters: leave it at {Configuration.KafkaTopicOptions.DlqKey} or name a configured topic key.");
+        }
+
+        if (ErrorsTopicKey is null)
+        {
+            add(nameOf(nameof(ErrorsTopicKey)), $"is null; leave it at {Configuration.KafkaTopicOptions.ErrorsKey} (error events go out only when that key is configured).");
+        }
+    }
 
     internal void Validate()
     {

@@ -1,13 +1,31 @@
 namespace EventBus.Kafka.Consuming;
 
-/// <summary>A snapshot of a consumer's counters, for health reports and metrics.</summary>
+/// <summary>
+/// A snapshot of a consumer's counters, for health reports and metrics. Names say what they count: <c>Records…</c>
+/// count records, each once however many times its handler ran; <c>Attempts…</c> count handler invocations (a batch
+/// handler's invocation counts once, whatever the batch size).
+/// </summary>
+/// <remarks>
+/// Every record received ends in exactly one of <see cref="RecordsProcessed"/>, <see cref="RecordsFailed"/> and
+/// <see cref="NullRecordsSkipped"/>, or is still in flight, or was dropped on revoke or shutdown (then redelivered).
+/// <see cref="AttemptsFailed"/> minus <see cref="AttemptsRetried"/> is the number of failed attempts that were the
+/// last of their record.
+/// </remarks>
 /// <param name="State">The lifecycle state.</param>
-/// <param name="MessagesReceived">Records taken from the broker.</param>
-/// <param name="MessagesProcessed">Records whose handler succeeded.</param>
-/// <param name="MessagesFailed">Handler invocations that threw.</param>
-/// <param name="MessagesRetried">Retries scheduled.</param>
-/// <param name="MessagesDeadLettered">Records published to the dead-letter topic.</param>
-/// <param name="DeadLetterFailures">Dead-letter publishes that failed and were retried (their offsets stayed uncommitted).</param>
+/// <param name="RecordsReceived">Records taken from the broker and dispatched.</param>
+/// <param name="RecordsProcessed">Records whose handler succeeded (on any attempt; each record of a successful batch counts).</param>
+/// <param name="RecordsFailed">
+/// Records given up on: undeserializable (no attempt), or whose handler failed on the last attempt allowed or with a
+/// non-retriable exception. Each counts once; it then goes to the dead-letter topic.
+/// </param>
+/// <param name="AttemptsFailed">Handler invocations that threw, retries included.</param>
+/// <param name="AttemptsRetried">Failed handler invocations that were scheduled to run again (retries in place).</param>
+/// <param name="RecordsDeadLettered">Records the dead-letter topic acknowledged.</param>
+/// <param name="DeadLetterAttemptsFailed">Dead-letter publishes that failed and were tried again (their offsets stayed uncommitted meanwhile).</param>
+/// <param name="NullRecordsSkipped">
+/// Records skipped and committed because their message is null — a tombstone (no value) or the JSON literal
+/// <c>null</c> — and their handler did not opt in to null messages.
+/// </param>
 /// <param name="Commits">Successful offset commits.</param>
 /// <param name="CommitFailures">Commits that failed (rebalance-caused ones included).</param>
 /// <param name="Rebalances">Assignments, revocations and losses seen.</param>
@@ -17,12 +35,14 @@ namespace EventBus.Kafka.Consuming;
 /// <param name="LastPoll">When the poll loop last made progress (liveness).</param>
 public sealed record EventConsumerStatistics(
     EventConsumerState State,
-    long MessagesReceived,
-    long MessagesProcessed,
-    long MessagesFailed,
-    long MessagesRetried,
-    long MessagesDeadLettered,
-    long DeadLetterFailures,
+    long RecordsReceived,
+    long RecordsProcessed,
+    long RecordsFailed,
+    long AttemptsFailed,
+    long AttemptsRetried,
+    long RecordsDeadLettered,
+    long DeadLetterAttemptsFailed,
+    long NullRecordsSkipped,
     long Commits,
     long CommitFailures,
     long Rebalances,

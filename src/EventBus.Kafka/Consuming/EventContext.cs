@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 using Confluent.Kafka;
 
 namespace EventBus.Kafka.Consuming;
@@ -14,10 +15,22 @@ public sealed class EventContext<T>
     }
 
     /// <summary>Gets the deserialized payload.</summary>
+    /// <value>
+    /// Never <see langword="null"/> for a handler of a non-nullable type: tombstones and JSON <c>null</c> are skipped
+    /// (and committed) before the handler. Only a handler registered for a <see cref="Nullable{T}"/> value type or with
+    /// <c>AddNullableHandler</c>, <c>AddNullableTopicHandler</c> or <c>AddNullableBatchHandler</c> receives them, as <see langword="null"/>.
+    /// </value>
     public T Message { get; }
 
-    /// <summary>Gets the record key as UTF-8 text, or <see langword="null"/>.</summary>
-    public string? Key => Record.Message.Key is { } key ? Encoding.UTF8.GetString(key) : null;
+    /// <summary>Gets the record key as UTF-8 text.</summary>
+    /// <value>
+    /// <see langword="null"/> when the record has no key, and when the key is not valid UTF-8 (a binary key is never
+    /// shown as text with replacement characters); <see cref="RawKey"/> has the bytes either way.
+    /// </value>
+    public string? Key => Record.Message.Key is { } key && Utf8.IsValid(key) ? Encoding.UTF8.GetString(key) : null;
+
+    /// <summary>Gets the record key as it was written, or <see langword="null"/> when it has none.</summary>
+    public byte[]? RawKey => Record.Message.Key;
 
     /// <summary>Gets the topic.</summary>
     public string Topic => Record.Topic;
@@ -31,7 +44,8 @@ public sealed class EventContext<T>
     /// <summary>Gets the record timestamp (UTC).</summary>
     public DateTimeOffset Timestamp => Record.Message.Timestamp.UtcDateTime;
 
-    /// <summary>Gets the record headers.</summary>
+    /// <summary>Gets the record headers, in the order they were written, duplicates and binary values included.</summary>
+    /// <value>Empty for a record written without headers. EventBus reads none of them to deserialize a record.</value>
     public Headers Headers => Record.Message.Headers ?? [];
 
     /// <summary>Gets which attempt this is: 1 the first time, 2 on the first retry, and so on.</summary>
@@ -40,11 +54,14 @@ public sealed class EventContext<T>
     /// <summary>Gets the raw record as consumed.</summary>
     public ConsumeResult<byte[]?, byte[]?> Record { get; }
 
-    /// <summary>Gets the last value of a header as UTF-8 text.</summary>
-    /// <param name="name">The header name.</param>
-    /// <returns>The value, or <see langword="null"/> when absent.</returns>
+    /// <summary>Gets the last value of a header as UTF-8 text (Kafka's rule for a name written more than once).</summary>
+    /// <param name="name">The header name (case-sensitive).</param>
+    /// <returns>
+    /// The value, or <see langword="null"/> when the header is absent, has a null value, or its last value is not valid
+    /// UTF-8 (read binary values and every duplicate through <see cref="Headers"/>).
+    /// </returns>
     public string? GetHeader(string name) =>
-        Record.Message.Headers is { } headers && headers.TryGetLastBytes(name, out var value) && value is not null
+        Record.Message.Headers is { } headers && headers.TryGetLastBytes(name, out var value) && value is not null && Utf8.IsValid(value)
             ? Encoding.UTF8.GetString(value)
             : null;
 

@@ -88,8 +88,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2020, EventName = "ConsumerWarning", Level = LogLevel.Warning, Message = "Consumer: {Code}: {Reason}")]
     public static partial void ConsumerWarning(ILogger logger, string code, string reason);
 
-    [LoggerMessage(EventId = 2021, EventName = "ConsumerClientError", Level = LogLevel.Warning, Message = "Consumer client error {Code}: {Reason}")]
-    public static partial void ConsumerError(ILogger logger, string code, string reason);
+    // 2021 ConsumerClientError is retired: client errors are diagnosed and logged by Diagnostics (6000-6099).
 
     [LoggerMessage(EventId = 2022, EventName = "PollLoopFailed", Level = LogLevel.Critical, Message = "The poll loop of group {GroupId} failed")]
     public static partial void PollLoopFailed(ILogger logger, Exception exception, string groupId);

@@ -58,10 +58,11 @@ internal sealed class PartitionAssignments(
     /// <param name="revoked">The partitions.</param>
     public void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> revoked)
     {
-        // Records of this poll's burst may sit in lanes not started yet: start them, or the wait below would wait for nothing.
-        dispatcher.StartLanes();
+        // Records of this poll's burst may sit in lanes not started yet: start them (once the partitions are marked
+        // revoked, so those records are dropped, not handled), or the wait below would wait for nothing.
         var states = Take(revoked.Select(r => r.TopicPartition));
         states.ForEach(s => s.Revoked = true);
+        dispatcher.StartLanes();
         if (!lifetime.IsKilled)
         {
             // While stopping, the drain already waited (and cancelled what ran too long): do not wait again.
@@ -84,9 +85,9 @@ internal sealed class PartitionAssignments(
     /// <param name="lost">The partitions.</param>
     public void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> lost)
     {
-        dispatcher.StartLanes();
         var states = Take(lost.Select(r => r.TopicPartition));
         states.ForEach(s => s.Revoked = true);
+        dispatcher.StartLanes();
         Release(consumer, states);
         Interlocked.Increment(ref counters.Rebalances);
         Log.Lost(logger, groupId, lost.Count, Describe(lost.Select(r => r.TopicPartition)));

@@ -5,7 +5,8 @@ namespace EventBus.Kafka.Consuming;
 
 /// <summary>
 /// Takes one record through a concurrency slot, deserializes it, calls its handler, retries in place with backoff,
-/// and dead-letters it when it fails for good; then posts its completion. Runs on the workers.
+/// and dead-letters it when it fails for good; then posts its completion. A null message its handler did not opt in
+/// to is skipped (done, so committed). Runs on the workers.
 /// </summary>
 internal sealed class RecordProcessor(
     SemaphoreSlim concurrency,
@@ -75,9 +76,17 @@ internal sealed class RecordProcessor(
         }
         catch (DeserializationFailedException ex)
         {
-            Interlocked.Increment(ref counters.Failed);
+            Interlocked.Increment(ref counters.RecordsFailed);
             Log.DeserializationFailed(logger, record.Topic, record.Partition.Value, record.Offset.Value, ex.InnerException?.GetType().Name ?? "?");
             return await deadLetters.DeadLetterAsync(record, ex.InnerException ?? ex, attempts: 0, token).ConfigureAwait(false);
+        }
+
+        if (ReferenceEquals(context, ConsumerRoute.NullMessage))
+        {
+            // The null rule: a handler that did not opt in never sees null; the record is done and committed.
+            Interlocked.Increment(ref counters.NullRecordsSkipped);
+            Log.NullRecordSkipped(logger, record);
+            return true;
         }
 
         for (var attempt = 1; ; attempt++)
@@ -87,7 +96,7 @@ internal sealed class RecordProcessor(
             try
             {
                 await route.InvokeAsync(context, token).ConfigureAwait(false);
-                Interlocked.Increment(ref counters.Processed);
+                Interlocked.Increment(ref counters.RecordsProcessed);
                 return true;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -101,14 +110,15 @@ internal sealed class RecordProcessor(
                 error = ex;
             }
 
-            Interlocked.Increment(ref counters.Failed);
+            Interlocked.Increment(ref counters.AttemptsFailed);
             if (!retry.ShouldRetry(error, attempt))
             {
+                Interlocked.Increment(ref counters.RecordsFailed);
                 Log.GivingUp(logger, error, record.Topic, record.Partition.Value, record.Offset.Value, attempt);
                 return await deadLetters.DeadLetterAsync(record, error, attempt, token).ConfigureAwait(false);
             }
 
-            Interlocked.Increment(ref counters.Retried);
+            Interlocked.Increment(ref counters.AttemptsRetried);
             var delay = retry.Backoff(attempt);
             Log.Retrying(logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, delay.TotalMilliseconds, error.GetType().Name);
             try

@@ -45,6 +45,11 @@ internal sealed class DeliveryTracker(ProducerClient client, ProduceBacklog back
 
         Interlocked.Decrement(ref _inFlight);
         Interlocked.Increment(ref success ? ref _sent : ref _failed);
+        if (success)
+        {
+            client.OnDelivered();
+        }
+
         backlog.SignalRoom();
         return true;
     }
@@ -57,7 +62,7 @@ internal sealed class DeliveryTracker(ProducerClient client, ProduceBacklog back
     /// <param name="pending">The message (which producer it went to tells whether the error is that producer's fatal one).</param>
     /// <returns>The exception.</returns>
     public EventPublishException CreateException(string topic, string? partitionKey, byte[] messageId, Error error, IPendingDelivery pending) =>
-        PublishErrors.Delivery(topic, partitionKey, DecodeId(messageId), error, client.IsFatallyFailed(pending.Producer), client.HasFailed);
+        PublishErrors.Delivery(topic, partitionKey, DecodeId(messageId), error, client.IsFatallyFailed(pending.Producer), client.HasFailed, client.Diagnose(error, topic));
 
     /// <summary>
     /// Fails the messages a replaced producer had not answered: they will never get a delivery report from it.
@@ -68,9 +73,25 @@ internal sealed class DeliveryTracker(ProducerClient client, ProduceBacklog back
             p => ReferenceEquals(p.Producer, failedProducer),
             p => p.Fail(new Error(ErrorCode.Local_Fatal, "the broker had not acknowledged it when the failed producer was replaced, so it may or may not be stored: publishing again can duplicate it", isFatal: true)));
 
+    /// <summary>Fails the messages handed to a producer that was discarded with its queue (TLS or authentication failing).</summary>
+    /// <param name="discardedProducer">The producer.</param>
+    /// <param name="error">Why (it carries the diagnosis).</param>
+    public void FailDiscarded(object discardedProducer, Error error) =>
+        _pending.FailAll(p => ReferenceEquals(p.Producer, discardedProducer), p => p.Fail(error));
+
     /// <summary>Fails every message still waiting (closing: their delivery reports will never come).</summary>
     /// <param name="error">Why.</param>
-    public void FailAll(Error error) => _pending.FailAll(static _ => true, p => p.Fail(error));
+    /// <returns>How many messages it failed.</returns>
+    public int FailAll(Error error)
+    {
+        var failed = 0;
+        _pending.FailAll(static _ => true, p =>
+        {
+            failed++;
+            p.Fail(error);
+        });
+        return failed;
+    }
 
     /// <summary>The message id as text.</summary>
     /// <param name="messageId">Its bytes.</param>

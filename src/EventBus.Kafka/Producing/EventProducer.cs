@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Serialization.Metadata;
 using Confluent.Kafka;
 using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Diagnostics;
 using EventBus.Kafka.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,7 +19,12 @@ namespace EventBus.Kafka.Producing;
 /// wait for room (bounded by message.timeout.ms and the cancellation token) instead of failing; messages waiting for
 /// room keep their publish order, and later publishes line up behind them.</para>
 /// <para>A fatal producer error (idempotence state lost) is logged, reported by <see cref="GetStatistics"/>, and the
-/// Confluent producer is rebuilt once; a second one leaves the producer <see cref="EventProducerState.Failed"/>.</para>
+/// Confluent producer is rebuilt once (<see cref="EventProducerState.Degraded"/> until it delivers); a second one leaves
+/// the producer <see cref="EventProducerState.Failed"/>.</para>
+/// <para>Failures tell the truth (<see cref="Health"/>, <see cref="EventPublishException.Diagnosis"/>): while TLS or
+/// authentication fails, pending and new publishes fail within seconds, not retriable, with the diagnosis naming the
+/// variables to check; a refused ACL fails at once, not retriable; an unreachable cluster keeps message.timeout.ms (it
+/// may come back), and the exception then says so.</para>
 /// <para>Disposing flushes for at most <c>KAFKA_PRODUCER_CLOSE_TIMEOUT</c> and logs how many messages were not delivered.</para>
 /// <para>Inside, a publish flows one way: the record builder (<c>RecordBuilder</c>: serializer, standard headers) →
 /// the sender (<c>MessageSender</c>) → librdkafka through the client (<c>ProducerClient</c>, which rebuilds the
@@ -54,7 +60,7 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         ConfigurationLog.WarningsOnce(_logger, options);
         _builder = new RecordBuilder(options, serializer ?? JsonEventSerializer.CreateDefault());
         // The tracker exists before any rebuild can happen (a rebuild follows a fatal error, after construction).
-        _client = new ProducerClient(options, _logger, failed => _tracker!.FailUnreported(failed));
+        _client = new ProducerClient(options, _logger, failed => _tracker!.FailUnreported(failed), (discarded, error) => _tracker!.FailDiscarded(discarded, error), () => _tracker?.InFlight ?? 0);
         _backlog = new ProduceBacklog(_client.TryProduce, _client.MessageTimeout, () => Log.QueueFull(_logger, _client.ClientId));
         _tracker = new DeliveryTracker(_client, _backlog);
         _immediate = new ImmediateSender(() => _client.Producer, "eventbus-producer-send");
@@ -70,8 +76,15 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     /// <summary>Gets a value indicating whether queued messages are sent without lingering (a synchronous publish is waiting).</summary>
     internal bool IsSendingImmediately => _immediate.IsSending;
 
-    /// <summary>Gets the producer's health.</summary>
+    /// <summary>Gets the producer's state (<see cref="Health"/> says why and since when).</summary>
     public EventProducerState State => _client.State;
+
+    /// <summary>
+    /// Gets the producer's health: <see cref="KafkaHealthStatus.Degraded"/> with the diagnosis (unreachable, TLS,
+    /// authentication, authorization, rebuilt after a fatal error) and since when, the last error and when it was
+    /// seen. Back to healthy by itself with the next delivery. This is what health checks read.
+    /// </summary>
+    public KafkaClientHealth Health => GetHealth();
 
     /// <summary>
     /// Gets the process-wide producer, creating it on first use: for code without dependency injection. Race-free:
@@ -150,7 +163,11 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     }
 
     /// <inheritdoc />
-    public EventProducerStatistics GetStatistics() => new(_tracker.Sent, _tracker.Failed, _tracker.InFlight, _client.State, _client.Rebuilds, _client.LastError);
+    public EventProducerStatistics GetStatistics()
+    {
+        var health = GetHealth();
+        return new(_tracker.Sent, _tracker.Failed, _tracker.InFlight, _client.State, _client.Rebuilds, health.LastError?.Message, health.LastErrorAt, health);
+    }
 
     /// <summary>
     /// Publishes an already-encoded record (value bytes and headers as given, standard headers added where absent):
@@ -179,20 +196,23 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
         _immediate.Dispose();
         var closeTimeout = _options.Producer.CloseTimeout;
         var undelivered = _client.Close(closeTimeout, (int)_tracker.InFlight);
-        if (undelivered > 0)
-        {
-            Log.ClosedWithUndelivered(_logger, _client.ClientId, closeTimeout.TotalSeconds, undelivered);
-        }
-        else
-        {
-            Log.Closed(_logger, _client.ClientId);
-        }
-
         _backlog.SignalRoom();
 
         // Delivery reports of messages still unacknowledged will never come: fail them rather than leave callers waiting.
-        _tracker.FailAll(new Error(ErrorCode.Local_Destroy,
+        var failedAtClose = _tracker.FailAll(new Error(ErrorCode.Local_Destroy,
             $"the producer was closed before the broker acknowledged the message (flushed for {closeTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerCloseTimeout}); it may not have been delivered"));
+
+        // The closing line says what happened: delivered, failed, and not delivered by the close.
+        undelivered = Math.Max(undelivered, failedAtClose);
+        var failed = _tracker.Failed - failedAtClose;
+        if (undelivered > 0 || failed > 0)
+        {
+            Log.ClosedWithUndelivered(_logger, _client.ClientId, closeTimeout.TotalSeconds, _tracker.Sent, failed, undelivered);
+        }
+        else
+        {
+            Log.Closed(_logger, _client.ClientId, _tracker.Sent);
+        }
     }
 
     /// <summary>Flushes and closes off the calling thread (flushing blocks for up to the close timeout). Idempotent.</summary>
@@ -202,6 +222,16 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
 
     /// <inheritdoc />
     public override string ToString() => $"EventProducer({_client.ClientId}, {_client.State})";
+
+    private KafkaClientHealth GetHealth()
+    {
+        var health = _client.Monitor.GetHealth();
+        return _client.State switch
+        {
+            EventProducerState.Closed when health.Status != KafkaHealthStatus.Closed => health with { Status = KafkaHealthStatus.Closed, Diagnosis = null },
+            _ => health,
+        };
+    }
 
     /// <summary>Whether publishing again can succeed after this error (see <see cref="EventPublishException.IsRetriable"/>).</summary>
     internal static bool IsRetriable(ErrorCode code) => PublishErrors.IsRetriable(code);

@@ -68,11 +68,8 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
 
         if (!completed || task.IsCanceled)
         {
-            var cause = client.LastError is { } last ? $"; last client error: {last}" : string.Empty;
-            var fate = task.IsCanceled ? "the local queue stayed full, so the message was not queued" : "the message stays queued and may still be delivered";
-            throw new EventPublishException(topic, partitionKey, DeliveryTracker.DecodeId(messageId), ErrorCode.Local_TimedOut,
-                $"not acknowledged within the flush timeout ({flushTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerFlushTimeout}){cause}; {fate}",
-                isRetriable: true);
+            throw PublishErrors.NotAcknowledged(topic, partitionKey, DeliveryTracker.DecodeId(messageId),
+                $"{flushTimeout.TotalSeconds:0.###} s, {EventBusEnvironmentVariables.ProducerFlushTimeout}", queued: !task.IsCanceled, client.Monitor.Current);
         }
 
         return task.GetAwaiter().GetResult();

@@ -1,24 +1,30 @@
 using Confluent.Kafka;
 using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EventBus.Kafka.Producing;
 
 /// <summary>
-/// The Confluent producer in use, and its replacement after a fatal error: built from the options (delivery reports
-/// without key, value and headers copied back), its errors and logs forwarded to the logger, rebuilt once after a
-/// fatal error (idempotence state lost), <see cref="EventProducerState.Failed"/> after a second.
+/// The Confluent producer in use, and its replacement: built from the options (delivery reports without key, value
+/// and headers copied back), its errors and logs diagnosed and logged through the <see cref="KafkaClientMonitor"/>,
+/// rebuilt once after a fatal error (idempotence state lost), <see cref="EventProducerState.Failed"/> after a second.
+/// While TLS or authentication fails it refuses new messages at once, and replaces the Confluent producer to discard
+/// what it had queued (so none of those can be delivered after their publishers were told they failed).
 /// </summary>
 internal sealed class ProducerClient : IDisposable
 {
     private readonly EventBusOptions _options;
     private readonly ILogger _logger;
     private readonly Action<object> _replaced;
+    private readonly Action<object, Error> _discarded;
+    private readonly Func<long> _pending;
     private readonly object _rebuildGate = new();
+    private readonly KafkaClientMonitor _monitor;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _retired = [];
     private volatile IProducer<byte[]?, byte[]?> _producer;
     private volatile string _clientId;
-    private volatile string? _lastError;
-    private volatile EventProducerState _state = EventProducerState.Healthy;
+    private volatile bool _failed;
     private volatile object? _fatalProducer;
     private int _fatalErrors;
     private int _rebuilds;
@@ -28,14 +34,23 @@ internal sealed class ProducerClient : IDisposable
     /// <param name="options">The options.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="replaced">Called with a failed producer once it is disposed: what it held will never be reported on.</param>
-    public ProducerClient(EventBusOptions options, ILogger logger, Action<object> replaced)
+    /// <param name="discarded">Called with a producer discarded during a configuration error, and that error: fail what it held.</param>
+    /// <param name="pending">How many messages are not yet complete (nothing to discard when none).</param>
+    public ProducerClient(EventBusOptions options, ILogger logger, Action<object> replaced, Action<object, Error>? discarded = null, Func<long>? pending = null)
     {
         _options = options;
         _logger = logger;
         _replaced = replaced;
+        _discarded = discarded ?? ((_, _) => { });
+        _pending = pending ?? (() => 0);
         var config = CreateConfig();
         MessageTimeout = TimeSpan.FromMilliseconds(config.MessageTimeoutMs ?? 300_000);
         _clientId = config.ClientId;
+        _monitor = new KafkaClientMonitor(DiagnosisContext.From("producer", config), config.ClientId, logger,
+            static (l, level, name, facility, text) => Log.Librdkafka(l, level, name, facility, text))
+        {
+            FailFastStarted = DiscardPending,
+        };
         _producer = Build(config);
         Log.ProducerCreated(_logger, _clientId, config.BootstrapServers, config.Acks?.ToString() ?? "all", config.EnableIdempotence ?? false, config.CompressionType?.ToString() ?? "none");
     }
@@ -49,17 +64,21 @@ internal sealed class ProducerClient : IDisposable
     /// <summary>Gets the client.id of the producer in use.</summary>
     public string ClientId => _clientId;
 
-    /// <summary>Gets the health.</summary>
-    public EventProducerState State => _state;
+    /// <summary>Gets the diagnosis and health of the client.</summary>
+    public KafkaClientMonitor Monitor => _monitor;
 
-    /// <summary>Gets the last client error, as "code: reason".</summary>
-    public string? LastError => _lastError;
+    /// <summary>Gets the state.</summary>
+    public EventProducerState State =>
+        Volatile.Read(ref _disposed) != 0 ? EventProducerState.Closed
+        : _failed ? EventProducerState.Failed
+        : _monitor.IsDegraded ? EventProducerState.Degraded
+        : EventProducerState.Healthy;
 
-    /// <summary>Gets how many times the producer was rebuilt.</summary>
+    /// <summary>Gets how many times the producer was rebuilt after a fatal error.</summary>
     public int Rebuilds => Volatile.Read(ref _rebuilds);
 
     /// <summary>Gets a value indicating whether the producer failed for good (a fatal error after the rebuild).</summary>
-    public bool HasFailed => _state == EventProducerState.Failed;
+    public bool HasFailed => _failed;
 
     /// <summary>Whether a message handed to <paramref name="producer"/> failed because of that producer's fatal error.</summary>
     /// <param name="producer">The producer the message was given to.</param>
@@ -73,9 +92,15 @@ internal sealed class ProducerClient : IDisposable
     /// <returns>The error, or <see langword="null"/> when queued.</returns>
     public Error? TryProduce(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending)
     {
-        if (_state == EventProducerState.Failed)
+        if (_failed)
         {
-            return new Error(ErrorCode.Local_Fatal, _lastError ?? "fatal producer error", isFatal: true);
+            return new Error(ErrorCode.Local_Fatal, _monitor.Current?.Reason ?? "fatal producer error", isFatal: true);
+        }
+
+        if (_monitor.FailFast is { } configurationError)
+        {
+            // TLS or authentication fails and nothing got through lately: the message could only time out.
+            return new DiagnosedError(configurationError);
         }
 
         for (var attempt = 0; ; attempt++)
@@ -97,7 +122,7 @@ internal sealed class ProducerClient : IDisposable
             }
             catch (ObjectDisposedException) when (attempt == 0 && Volatile.Read(ref _disposed) == 0)
             {
-                // The producer was being replaced after a fatal error: try once more with the new one.
+                // The producer was being replaced: try once more with the new one.
             }
             catch (ObjectDisposedException ex)
             {
@@ -106,6 +131,15 @@ internal sealed class ProducerClient : IDisposable
         }
     }
 
+    /// <summary>A message was delivered: the connection works (one volatile read unless the client was degraded).</summary>
+    public void OnDelivered() => _monitor.OnSuccess("a message was delivered");
+
+    /// <summary>The diagnosis of a message that failed (on the failure path only).</summary>
+    /// <param name="error">Its error.</param>
+    /// <param name="topic">Its topic.</param>
+    /// <returns>The diagnosis, or <see langword="null"/>.</returns>
+    public KafkaDiagnosis? Diagnose(Error error, string topic) => _monitor.DiagnoseOperation(error, topic);
+
     /// <summary>Flushes for at most the timeout and disposes the producer in use.</summary>
     /// <param name="timeout">How long to flush.</param>
     /// <param name="inFlight">What to report when flushing fails.</param>
@@ -113,8 +147,12 @@ internal sealed class ProducerClient : IDisposable
     public int Close(TimeSpan timeout, int inFlight)
     {
         Interlocked.Exchange(ref _disposed, 1);
-        _state = EventProducerState.Closed;
-        var producer = _producer;
+        IProducer<byte[]?, byte[]?> producer;
+        lock (_rebuildGate)
+        {
+            producer = _producer;
+        }
+
         int undelivered;
         try
         {
@@ -126,6 +164,7 @@ internal sealed class ProducerClient : IDisposable
         }
 
         producer.Dispose();
+        _monitor.Dispose();
         return undelivered;
     }
 
@@ -150,16 +189,15 @@ internal sealed class ProducerClient : IDisposable
 
     private void OnError(IProducer<byte[]?, byte[]?> producer, Error error)
     {
-        _lastError = $"{error.Code}: {error.Reason}";
-        if (!error.IsFatal)
+        if (_retired.TryGetValue(producer, out _))
         {
-            Log.ClientError(_logger, producer.Name, error.Code.ToString(), error.Reason);
-            return;
+            return; // a producer already replaced: what it reports is no longer the client's state
         }
 
-        if (!ReferenceEquals(producer, _producer))
+        var diagnosis = _monitor.OnError(error);
+        if (!error.IsFatal)
         {
-            return; // the producer already replaced
+            return;
         }
 
         _fatalProducer = producer;
@@ -167,16 +205,21 @@ internal sealed class ProducerClient : IDisposable
         if (Interlocked.Increment(ref _fatalErrors) == 1 && Volatile.Read(ref _disposed) == 0)
         {
             // Never rebuild or dispose on librdkafka's own callback thread.
-            _ = Task.Run(() => Rebuild(producer));
+            _ = Task.Run(() => Rebuild(producer, diagnosis));
         }
         else
         {
-            _state = EventProducerState.Failed;
+            _failed = true;
+            if (diagnosis is not null)
+            {
+                _monitor.Fail(diagnosis);
+            }
+
             Log.FailedPermanently(_logger, producer.Name);
         }
     }
 
-    private void Rebuild(IProducer<byte[]?, byte[]?> failed)
+    private void Rebuild(IProducer<byte[]?, byte[]?> failed, KafkaDiagnosis? fatal)
     {
         lock (_rebuildGate)
         {
@@ -186,10 +229,17 @@ internal sealed class ProducerClient : IDisposable
             }
 
             var config = CreateConfig();
+            _retired.AddOrUpdate(failed, failed);
             _producer = Build(config);
             _clientId = config.ClientId;
+            _monitor.ClientName = config.ClientId;
             Interlocked.Increment(ref _rebuilds);
-            _state = EventProducerState.Recovered;
+            if (fatal is not null)
+            {
+                // Degraded until the new producer delivers: that is when it is known to work.
+                _monitor.Degrade(fatal);
+            }
+
             Log.Rebuilt(_logger, _clientId);
         }
 
@@ -201,12 +251,38 @@ internal sealed class ProducerClient : IDisposable
         _replaced(failed);
     }
 
+    /// <summary>
+    /// TLS or authentication started failing with messages pending: replace the Confluent producer (its queue goes with
+    /// it, so none of them can be delivered later) and fail them with the diagnosis. Off librdkafka's threads.
+    /// </summary>
+    private void DiscardPending(KafkaDiagnosis diagnosis)
+    {
+        IProducer<byte[]?, byte[]?> discarded;
+        lock (_rebuildGate)
+        {
+            if (Volatile.Read(ref _disposed) != 0 || _failed || _pending() == 0)
+            {
+                return;
+            }
+
+            discarded = _producer;
+            _retired.AddOrUpdate(discarded, discarded);
+            var config = CreateConfig();
+            _producer = Build(config);
+            _clientId = config.ClientId;
+            _monitor.ClientName = config.ClientId;
+            Log.QueueDiscarded(_logger, discarded.Name, _clientId, diagnosis.Summary);
+        }
+
+        discarded.Dispose();
+        _discarded(discarded, new DiagnosedError(diagnosis));
+    }
+
     private void OnLog(IProducer<byte[]?, byte[]?> producer, LogMessage message)
     {
-        var level = message.LevelAs(LogLevelType.MicrosoftExtensionsLogging);
-        if (_logger.IsEnabled((LogLevel)level))
+        if (!_retired.TryGetValue(producer, out _))
         {
-            Log.Librdkafka(_logger, (LogLevel)level, message.Name, message.Facility, message.Message);
+            _monitor.OnLog(message);
         }
     }
 }

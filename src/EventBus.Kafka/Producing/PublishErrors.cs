@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventBus.Kafka.Diagnostics;
 
 namespace EventBus.Kafka.Producing;
 
@@ -23,18 +24,41 @@ internal static class PublishErrors
     /// <param name="error">The error.</param>
     /// <param name="fatal">Whether it is the fatal error of its producer (reported with the fatal code, or purged by it).</param>
     /// <param name="failedForGood">Whether the producer failed again after its rebuild.</param>
+    /// <param name="diagnosis">The client failure behind it, if one is diagnosed (the error's own, or the one current when it failed).</param>
     /// <returns>The exception.</returns>
-    public static EventPublishException Delivery(string topic, string? partitionKey, string messageId, Error error, bool fatal, bool failedForGood)
+    public static EventPublishException Delivery(string topic, string? partitionKey, string messageId, Error error, bool fatal, bool failedForGood, KafkaDiagnosis? diagnosis = null)
     {
         fatal |= error.IsFatal;
-        var retriable = fatal ? !failedForGood : IsRetriable(error.Code);
-        var reason = !fatal
-            ? error.Reason
-            : failedForGood
+        if (fatal)
+        {
+            var reason = failedForGood
                 ? $"the producer hit a fatal error ({error.Reason}); it failed again after a rebuild and stays down: restart the service"
                 : $"the producer hit a fatal error ({error.Reason}) and was rebuilt; publishing again can succeed. Messages published after " +
                   "the rebuild, for the same key too, may already be ahead of this one";
-        return new EventPublishException(topic, partitionKey, messageId, fatal ? ErrorCode.Local_Fatal : error.Code, reason, retriable);
+            return new EventPublishException(topic, partitionKey, messageId, ErrorCode.Local_Fatal, reason, !failedForGood);
+        }
+
+        if (error is DiagnosedError failedAtOnce)
+        {
+            // TLS or authentication fails: the message was refused at once, or discarded from the queue it could not leave.
+            var d = failedAtOnce.Diagnosis;
+            return new EventPublishException(topic, partitionKey, messageId, d.Code, "it was not sent, because " + Lower(d.Text), isRetriable: false, d);
+        }
+
+        if (diagnosis is { IsConfigurationError: true } && (diagnosis.Code == error.Code || IsTimeout(error.Code)))
+        {
+            // Not authorized (its own error), or timed out while TLS or authentication failed: the same again until fixed.
+            var reason = diagnosis.Code == error.Code ? diagnosis.Text : $"{error.Reason}, because {Lower(diagnosis.Text)}";
+            return new EventPublishException(topic, partitionKey, messageId, error.Code, reason, isRetriable: false, diagnosis);
+        }
+
+        if (diagnosis is { Kind: KafkaFailureKind.Unreachable } && IsTimeout(error.Code))
+        {
+            return new EventPublishException(topic, partitionKey, messageId, error.Code,
+                $"{error.Reason} while the cluster was unreachable ({Lower(diagnosis.Text)}); it may come back", isRetriable: true, diagnosis);
+        }
+
+        return new EventPublishException(topic, partitionKey, messageId, error.Code, error.Reason, IsRetriable(error.Code), diagnosis);
     }
 
     /// <summary>The exception for a message cancelled while it waited for room in the local queue (never sent).</summary>
@@ -61,4 +85,24 @@ internal static class PublishErrors
     public static EventPublishException NotBuilt(string topic, string? partitionKey, Exception exception) =>
         new(topic, partitionKey, string.Empty, exception is ArgumentException ? ErrorCode.Local_InvalidArg : ErrorCode.Local_ValueSerialization,
             $"the message could not be built ({exception.GetType().Name}: {exception.Message})", isRetriable: false, exception);
+
+    /// <summary>The exception for a synchronous publish not acknowledged within the flush timeout.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partitionKey">The key.</param>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="timeout">The wait, in words (the seconds and the variable).</param>
+    /// <param name="queued">Whether the message was queued (it may still be delivered) or never left the full local queue's line.</param>
+    /// <param name="diagnosis">The failure current meanwhile, if any.</param>
+    /// <returns>The exception.</returns>
+    public static EventPublishException NotAcknowledged(string topic, string? partitionKey, string messageId, string timeout, bool queued, KafkaDiagnosis? diagnosis)
+    {
+        var fate = queued ? "the message stays queued and may still be delivered" : "the local queue stayed full, so the message was not queued";
+        var cause = diagnosis is null ? string.Empty : "; meanwhile " + Lower(diagnosis.Text);
+        var retriable = diagnosis is not { IsConfigurationError: true };
+        return new EventPublishException(topic, partitionKey, messageId, ErrorCode.Local_TimedOut, $"not acknowledged within the flush timeout ({timeout}){cause}; {fate}", retriable, diagnosis);
+    }
+
+    private static bool IsTimeout(ErrorCode code) => code is ErrorCode.Local_MsgTimedOut or ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut;
+
+    private static string Lower(string text) => text.Length > 0 && char.IsUpper(text[0]) && !text.StartsWith("Kafka ", StringComparison.Ordinal) && (text.Length == 1 || !char.IsUpper(text[1])) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
 }

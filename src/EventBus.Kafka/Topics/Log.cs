@@ -28,4 +28,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 3005, EventName = "TopicProvisioningCompleted", Level = LogLevel.Information,
         Message = "Topic {Operation}: {Created} created, {Existing} existing, {Missing} missing, {Drift} drift, {Errors} error(s)")]
     public static partial void Completed(ILogger logger, string operation, int created, int existing, int missing, int drift, int errors);
+
+    [LoggerMessage(EventId = 3006, EventName = "LibrdkafkaLog", Message = "librdkafka {Name} {Facility}: {Text}")]
+    public static partial void Librdkafka(ILogger logger, LogLevel level, string name, string facility, string text);
+
+    [LoggerMessage(EventId = 3007, EventName = "TopicAdminApiMissing", Level = LogLevel.Warning,
+        Message = "Topic {Operation}: the cluster has no admin API EventBus can use ({Reason}); missing topics are listed, not created, and topics are verified through metadata")]
+    public static partial void AdminApiMissing(ILogger logger, string operation, string reason);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,8 +25,8 @@ public sealed class TopicProvisioner : IDisposable
     public static readonly IReadOnlyList<string> ManagedConfigs = ["retention.ms", "min.insync.replicas", "compression.type"];
 
     private readonly EventBusOptions _options;
+    private readonly AdminConnection _connection;
     private readonly IAdminClient _admin;
-    private readonly bool _ownsAdmin;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
@@ -38,10 +39,10 @@ public sealed class TopicProvisioner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _ownsAdmin = adminClient is null;
-        _admin = adminClient ?? new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(options)).UseOAuthBearerTokenProvider(options, logger).Build();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _connection = new AdminConnection(options, adminClient, _logger, _time);
+        _admin = _connection.Admin;
     }
 
     /// <summary>Gets the report of the last run, for health reports (<see langword="null"/> before the first).</summary>
@@ -53,7 +54,8 @@ public sealed class TopicProvisioner : IDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The report.</returns>
-    /// <exception cref="TopicProvisioningException">A fatal error (invalid specification, refused creation, retries exhausted).</exception>
+    /// <exception cref="TopicProvisioningException">A fatal error (invalid specification, refused creation, retries exhausted, the
+    /// cluster unreachable, TLS or authentication failing): <see cref="TopicProvisioningException.Diagnosis"/> has its class.</exception>
     public async Task<TopicProvisioningReport> ProvisionAsync(CancellationToken cancellationToken = default)
     {
         var report = _options.Topics.AutoCreate
@@ -64,28 +66,25 @@ public sealed class TopicProvisioner : IDisposable
 
     /// <summary>Says what <see cref="ApplyAsync"/> would create or change, without changing anything.</summary>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>The plan: <see cref="TopicProvisioningReport.Created"/> lists topics that would be created.</returns>
+    /// <returns>The plan: <see cref="TopicProvisioningReport.Created"/> lists topics that would be created, <see cref="TopicProvisioningReport.Plans"/> how.</returns>
+    /// <exception cref="TopicProvisioningException">The cluster could not be reached (unreachable, TLS, authentication): the exception has the diagnosis.</exception>
     public Task<TopicProvisioningReport> PlanAsync(CancellationToken cancellationToken = default) => RunAsync("plan", create: false, reconcile: false, cancellationToken);
 
     /// <summary>Creates the missing topics, then verifies every topic and reports drift.</summary>
     /// <param name="reconcile">Also fix drift: increase partitions (never decrease: keys move to other partitions) and align configs.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The report.</returns>
+    /// <exception cref="TopicProvisioningException">The cluster could not be reached (unreachable, TLS, authentication): the exception has the diagnosis.</exception>
     public Task<TopicProvisioningReport> ApplyAsync(bool reconcile = false, CancellationToken cancellationToken = default) => RunAsync("apply", create: true, reconcile, cancellationToken);
 
     /// <summary>Checks that every topic exists with its specification; changes nothing.</summary>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The report; missing topics are listed, not errors.</returns>
+    /// <exception cref="TopicProvisioningException">The cluster could not be reached (unreachable, TLS, authentication): the exception has the diagnosis.</exception>
     public Task<TopicProvisioningReport> VerifyAsync(CancellationToken cancellationToken = default) => RunAsync("verify", create: false, reconcile: false, cancellationToken);
 
     /// <summary>Disposes the admin client if the provisioner built it.</summary>
-    public void Dispose()
-    {
-        if (_ownsAdmin)
-        {
-            _admin.Dispose();
-        }
-    }
+    public void Dispose() => _connection.Dispose();
 
     internal static bool IsRetriable(ErrorCode code) => code is
         ErrorCode.RequestTimedOut or ErrorCode.Local_TimedOut or ErrorCode.BrokerNotAvailable or ErrorCode.LeaderNotAvailable
@@ -104,10 +103,17 @@ public sealed class TopicProvisioner : IDisposable
     private async Task<TopicProvisioningReport> RunAsync(string operation, bool create, bool reconcile, CancellationToken cancellationToken)
     {
         var specs = _options.Topics.GetResolvedTopics();
-        var timeout = _options.Topics.CreationTimeout;
-        var metadata = await Task.Run(() => _admin.GetMetadata(timeout), cancellationToken).ConfigureAwait(false);
+        var metadata = await _connection.GetMetadataAsync(operation, specs.Select(s => s.Name), cancellationToken).ConfigureAwait(false);
         var report = new TopicProvisioningReport(operation, adminApiAvailable: true, metadata.Brokers.Count);
         report.RequiredList.AddRange(specs.Select(s => s.Name));
+        if (await _connection.FindMissingControllerAsync(cancellationToken).ConfigureAwait(false) is { } noController)
+        {
+            // Every CreateTopics and DescribeConfigs would wait out the creation timeout: say so now instead.
+            report.AdminApiAvailable = false;
+            report.NoteList.Add($"the cluster does not implement the admin API EventBus needs: {noController} (librdkafka sends CreateTopics and DescribeConfigs to the controller); " +
+                "missing topics must be created with the cluster's own tooling, and topics are verified through metadata");
+            Log.AdminApiMissing(_logger, operation, noController);
+        }
 
         var valid = Validate(specs, metadata.Brokers.Count, report);
         var existing = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).Select(t => t.Topic).ToHashSet(StringComparer.Ordinal);
@@ -117,8 +123,9 @@ public sealed class TopicProvisioner : IDisposable
         if (operation == "plan")
         {
             report.CreatedList.AddRange(missing.Select(s => s.Name));
+            report.PlanList.AddRange(missing.Select(ToPlan));
         }
-        else if (create && missing.Count > 0)
+        else if (create && missing.Count > 0 && report.AdminApiAvailable)
         {
             await CreateAsync(missing, report, cancellationToken).ConfigureAwait(false);
         }
@@ -133,6 +140,7 @@ public sealed class TopicProvisioner : IDisposable
             toVerify = valid.Where(s => existing.Contains(s.Name)).ToList();
         }
 
+        report.PlanList.AddRange(missing.Where(s => operation != "plan" && report.CreatedList.Contains(s.Name)).Select(ToPlan));
         await VerifyAsync(toVerify, report, reconcile, planOnly: operation == "plan", cancellationToken).ConfigureAwait(false);
         LastReport = report;
         Log.Completed(_logger, operation, report.CreatedList.Count, report.ExistingList.Count, report.MissingList.Count, report.DriftList.Count, report.ErrorList.Count);
@@ -229,7 +237,7 @@ public sealed class TopicProvisioner : IDisposable
                     else
                     {
                         report.MissingList.Add(spec.Name);
-                        Fail(report, spec.Name, Explain(code, result.Error.Reason, spec, attempt), code);
+                        Fail(report, spec.Name, Explain(code, result.Error.Reason, spec, attempt), code, _connection.Monitor.DiagnoseOperation(result.Error, spec.Name, record: false));
                     }
                 }
             }
@@ -249,7 +257,7 @@ public sealed class TopicProvisioner : IDisposable
                 report.MissingList.AddRange(pending.Select(s => s.Name));
                 foreach (var spec in pending)
                 {
-                    Fail(report, spec.Name, Explain(ex.Error.Code, ex.Error.Reason, spec, attempt), ex.Error.Code);
+                    Fail(report, spec.Name, Explain(ex.Error.Code, ex.Error.Reason, spec, attempt), ex.Error.Code, _connection.Diagnose(ex.Error));
                 }
             }
 
@@ -270,7 +278,7 @@ public sealed class TopicProvisioner : IDisposable
         }
 
         var timeout = _options.Topics.CreationTimeout;
-        var reader = new TopicStateReader(_admin, timeout, _time);
+        var reader = new TopicStateReader(_connection, report.Operation, timeout, _time);
         var created = planOnly ? [] : specs.Select(s => s.Name).Where(report.CreatedList.Contains).ToHashSet(StringComparer.Ordinal);
         var byName = await reader.ReadMetadataAsync(created, report, cancellationToken).ConfigureAwait(false);
         var configs = report.AdminApiAvailable ? await reader.DescribeAsync(specs.ConvertAll(s => s.Name), created, report, cancellationToken).ConfigureAwait(false) : null;
@@ -341,7 +349,7 @@ public sealed class TopicProvisioner : IDisposable
             }
             catch (KafkaException ex)
             {
-                increase.ForEach(i => Fail(report, i.Topic, $"increasing partitions to {i.IncreaseTo} failed: {ex.Error.Reason}", ex.Error.Code));
+                increase.ForEach(i => Fail(report, i.Topic, $"increasing partitions to {i.IncreaseTo} failed: {ex.Error.Reason}", ex.Error.Code, _connection.Diagnose(ex.Error)));
             }
         }
 
@@ -355,7 +363,7 @@ public sealed class TopicProvisioner : IDisposable
             {
                 foreach (var resource in alter.Keys)
                 {
-                    Fail(report, resource.Name, $"aligning configs failed: {ex.Error.Reason}", ex.Error.Code);
+                    Fail(report, resource.Name, $"aligning configs failed: {ex.Error.Reason}", ex.Error.Code, _connection.Diagnose(ex.Error));
                 }
             }
         }
@@ -369,6 +377,9 @@ public sealed class TopicProvisioner : IDisposable
         yield return ("min.insync.replicas", Str(spec.MinInsyncReplicas));
         yield return ("compression.type", spec.CompressionType.ToString().ToLowerInvariant());
     }
+
+    private static TopicPlan ToPlan(ResolvedTopic spec) =>
+        new(spec.Name, spec.Partitions, spec.ReplicationFactor, spec.Tier.ToString().ToLowerInvariant(), ManagedValues(spec).ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal));
 
     private static TopicSpecification ToSpecification(ResolvedTopic spec) => new()
     {
@@ -404,9 +415,9 @@ public sealed class TopicProvisioner : IDisposable
             ? "User:" + _options.Connection.SaslUsername
             : null;
 
-    private void Fail(TopicProvisioningReport report, string topic, string reason, ErrorCode code = ErrorCode.Local_InvalidArg)
+    private void Fail(TopicProvisioningReport report, string topic, string reason, ErrorCode code = ErrorCode.Local_InvalidArg, KafkaDiagnosis? diagnosis = null)
     {
-        report.ErrorList.Add(new TopicProvisioningError(topic, code, reason));
+        report.ErrorList.Add(new TopicProvisioningError(topic, code, reason, diagnosis));
         Log.Failed(_logger, topic, code.ToString(), reason);
     }
 

@@ -21,6 +21,9 @@ public sealed class TopicProvisioningReport
     /// <summary>Gets the topics created (in a plan: that would be created).</summary>
     public IReadOnlyList<string> Created => CreatedList;
 
+    /// <summary>Gets the specification of each topic in <see cref="Created"/>: partitions, replication factor, configs.</summary>
+    public IReadOnlyList<TopicPlan> Plans => PlanList;
+
     /// <summary>Gets the required topics that already existed (including ones another instance created concurrently).</summary>
     public IReadOnlyList<string> Existing => ExistingList;
 
@@ -54,6 +57,8 @@ public sealed class TopicProvisioningReport
 
     internal List<string> ExistingList { get; } = [];
 
+    internal List<TopicPlan> PlanList { get; } = [];
+
     internal List<string> MissingList { get; } = [];
 
     internal List<TopicDrift> DriftList { get; } = [];
@@ -74,7 +79,8 @@ public sealed class TopicProvisioningReport
             .Append(BrokerCount).Append(" broker(s), admin API ").Append(AdminApiAvailable ? "available" : "not available").AppendLine();
         foreach (var topic in CreatedList)
         {
-            text.Append("  ").Append(Operation == "plan" ? "create " : "created ").AppendLine(topic);
+            var plan = PlanList.Find(p => p.Topic == topic);
+            text.Append("  ").Append(Operation == "plan" ? "create " : "created ").AppendLine(plan?.ToString() ?? topic);
         }
 
         foreach (var drift in DriftList)

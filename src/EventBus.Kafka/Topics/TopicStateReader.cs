@@ -8,8 +8,10 @@ namespace EventBus.Kafka.Topics;
 /// DescribeConfigs. Topics created a moment ago are waited for (bounded by the creation timeout): on a multi-broker
 /// cluster the broker that answers may not have learnt of them yet, and reports them unknown.
 /// </summary>
-internal sealed class TopicStateReader(IAdminClient admin, TimeSpan timeout, TimeProvider time)
+internal sealed class TopicStateReader(AdminConnection connection, string operation, TimeSpan timeout, TimeProvider time)
 {
+    private readonly IAdminClient _admin = connection.Admin;
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Metadata of the topics, by name; the created ones once visible or when the timeout is up.</summary>
@@ -22,7 +24,7 @@ internal sealed class TopicStateReader(IAdminClient admin, TimeSpan timeout, Tim
         var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
-            var metadata = await Task.Run(() => admin.GetMetadata(timeout), cancellationToken).ConfigureAwait(false);
+            var metadata = await connection.GetMetadataAsync(operation, report.Required, cancellationToken).ConfigureAwait(false);
             var byName = metadata.Topics.ToDictionary(t => t.Topic, StringComparer.Ordinal);
             var unseen = created.Where(name => !byName.TryGetValue(name, out var t) || t.Error.Code != ErrorCode.NoError).ToList();
             if (unseen.Count == 0)
@@ -54,7 +56,7 @@ internal sealed class TopicStateReader(IAdminClient admin, TimeSpan timeout, Tim
         {
             try
             {
-                var results = await admin.DescribeConfigsAsync(resources, new DescribeConfigsOptions { RequestTimeout = timeout }).ConfigureAwait(false);
+                var results = await _admin.DescribeConfigsAsync(resources, new DescribeConfigsOptions { RequestTimeout = timeout }).ConfigureAwait(false);
                 return results.ToDictionary(r => r.ConfigResource.Name, r => Values(r.Entries), StringComparer.Ordinal);
             }
             catch (DescribeConfigsException ex) when (ex.Results.Where(r => r.Error.IsError).All(r => r.Error.Code == ErrorCode.UnknownTopicOrPart && created.Contains(r.ConfigResource.Name))
@@ -77,6 +79,14 @@ internal sealed class TopicStateReader(IAdminClient admin, TimeSpan timeout, Tim
             {
                 report.AdminApiAvailable = false;
                 report.NoteList.Add($"the cluster does not implement DescribeConfigs ({ex.Error.Reason}); verified partition counts and replication through metadata only");
+                return null;
+            }
+            catch (KafkaException ex)
+            {
+                // The request failed as a whole (timed out, TLS, authentication): an error, with its diagnosis.
+                var diagnosis = connection.Diagnose(ex.Error);
+                report.ErrorList.Add(new TopicProvisioningError(TopicProvisioningError.Cluster, ex.Error.Code,
+                    $"reading the topics' configs (DescribeConfigs) failed: {diagnosis?.Text ?? ex.Error.Reason}", diagnosis));
                 return null;
             }
         }

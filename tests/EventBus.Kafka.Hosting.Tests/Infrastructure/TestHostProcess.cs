@@ -5,8 +5,9 @@ using System.Runtime.InteropServices;
 namespace EventBus.Kafka.Hosting.Tests.Infrastructure;
 
 /// <summary>
-/// Runs tests/EventBus.Kafka.Hosting.TestHost as a separate process, as an orchestrator would run a service:
-/// configured only by the environment variables given (none inherited), with its own exit code and output.
+/// Runs a program of the repository — tests/EventBus.Kafka.Hosting.TestHost, or a sample — as a separate process, as
+/// an orchestrator would run a service: configured only by the environment variables given (no EventBus variable
+/// inherited), with its own exit code and output.
 /// </summary>
 internal sealed partial class TestHostProcess : IDisposable
 {
@@ -14,19 +15,21 @@ internal sealed partial class TestHostProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly ITestOutputHelper _output;
+    private readonly string _name;
 
-    private TestHostProcess(Process process, ITestOutputHelper output)
+    private TestHostProcess(Process process, ITestOutputHelper output, string name)
     {
         _process = process;
         _output = output;
+        _name = name;
         process.OutputDataReceived += (_, e) => Keep(e.Data, "out");
         process.ErrorDataReceived += (_, e) => Keep(e.Data, "err");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
-    /// <summary>Gets the host's entry assembly: its own build output for this configuration.</summary>
-    public static string AssemblyPath { get; } = FindAssembly();
+    /// <summary>Gets the test host's entry assembly: its own build output for this configuration.</summary>
+    public static string AssemblyPath { get; } = FindAssembly("tests", "EventBus.Kafka.Hosting.TestHost");
 
     /// <summary>Gets every line printed so far, stdout and stderr.</summary>
     public IReadOnlyList<string> Lines => _lines.ToArray();
@@ -35,7 +38,34 @@ internal sealed partial class TestHostProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static TestHostProcess Start(IEnumerable<KeyValuePair<string, string?>> variables, ITestOutputHelper output)
+    public static TestHostProcess Start(IEnumerable<KeyValuePair<string, string?>> variables, ITestOutputHelper output) =>
+        Start(AssemblyPath, variables, output);
+
+    /// <summary>Starts a sample (samples/<paramref name="sample"/>, built by this test project's reference to it).</summary>
+    public static TestHostProcess StartSample(string sample, IEnumerable<KeyValuePair<string, string?>> variables, ITestOutputHelper output) =>
+        Start(FindAssembly("samples", sample), variables, output);
+
+    /// <summary>Waits until a printed line matches.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_lines.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+
+            if (_process.HasExited || clock.Elapsed > timeout)
+            {
+                Assert.Fail($"{_name} {(_process.HasExited ? "exited" : "printed nothing")} before {what} ({clock.Elapsed.TotalSeconds:0} s):{Environment.NewLine}{Output}");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static TestHostProcess Start(string assemblyPath, IEnumerable<KeyValuePair<string, string?>> variables, ITestOutputHelper output)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -44,7 +74,7 @@ internal sealed partial class TestHostProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(AssemblyPath);
+        start.ArgumentList.Add(assemblyPath);
         foreach (var name in start.Environment.Keys.Where(IsEventBusVariable).ToList())
         {
             start.Environment.Remove(name);
@@ -60,7 +90,7 @@ internal sealed partial class TestHostProcess : IDisposable
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + start.FileName);
         process.StandardInput.Close();
-        return new TestHostProcess(process, output);
+        return new TestHostProcess(process, output, Path.GetFileNameWithoutExtension(assemblyPath));
     }
 
     /// <summary>Sends SIGTERM, as `docker stop` or Kubernetes does.</summary>
@@ -82,7 +112,7 @@ internal sealed partial class TestHostProcess : IDisposable
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            Assert.Fail($"the test host did not exit within {timeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
+            Assert.Fail($"{_name} did not exit within {timeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
         }
 
         // WaitForExitAsync also waits for the redirected streams to reach their end.
@@ -106,14 +136,14 @@ internal sealed partial class TestHostProcess : IDisposable
         name.StartsWith("KAFKA_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("EventBus__", StringComparison.OrdinalIgnoreCase)
         || name is "SERVICE_NAME" or "SSL_CA_LOCATION" or "AWS_REGION" or "TESTHOST_MODE";
 
-    private static string FindAssembly()
+    private static string FindAssembly(string folder, string project)
     {
-        // Tests run from tests/<project>/bin/<Configuration>/<tfm>/; the host builds to tests/EventBus.Kafka.Hosting.TestHost/bin/<Configuration>/<tfm>/.
+        // Tests run from tests/<project>/bin/<Configuration>/<tfm>/; a program builds to <folder>/<project>/bin/<Configuration>/<tfm>/.
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = here.Parent?.Name ?? "Release";
-        var tests = here.Parent?.Parent?.Parent?.Parent?.FullName ?? ".";
-        var built = Path.Combine(tests, "EventBus.Kafka.Hosting.TestHost", "bin", configuration, here.Name, "EventBus.Kafka.Hosting.TestHost.dll");
-        return File.Exists(built) ? built : throw new FileNotFoundException("Build tests/EventBus.Kafka.Hosting.TestHost first (the test project references it).", built);
+        var root = here.Parent?.Parent?.Parent?.Parent?.Parent?.FullName ?? ".";
+        var built = Path.Combine(root, folder, project, "bin", configuration, here.Name, project + ".dll");
+        return File.Exists(built) ? built : throw new FileNotFoundException($"Build {folder}/{project} first (the test project references it).", built);
     }
 
     private void Keep(string? line, string stream)
@@ -126,7 +156,7 @@ internal sealed partial class TestHostProcess : IDisposable
         _lines.Enqueue(line);
         try
         {
-            _output.WriteLine($"[test host {stream}] {line}");
+            _output.WriteLine($"[{_name} {stream}] {line}");
         }
         catch (InvalidOperationException)
         {

@@ -34,7 +34,7 @@ public sealed class ConsumerCorrectnessTests(ITestOutputHelper output)
             })
             .Build();
         consumer.Start();
-        await Wait.UntilAsync(() => handled.Count == 9 && consumer.GetStatistics().MessagesDeadLettered == 1, TimeSpan.FromSeconds(30), "9 handled and 1 dead-lettered");
+        await Wait.UntilAsync(() => handled.Count == 9 && consumer.GetStatistics().RecordsDeadLettered == 1, TimeSpan.FromSeconds(30), "9 handled and 1 dead-lettered");
 
         var stopwatch = Stopwatch.StartNew();
         await consumer.DisposeAsync();
@@ -42,7 +42,7 @@ public sealed class ConsumerCorrectnessTests(ITestOutputHelper output)
         var statistics = consumer.GetStatistics();
         output.WriteLine($"disposed in {stopwatch.ElapsedMilliseconds} ms; {statistics}");
         Assert.Equal([0, 1, 2, 4, 5, 6, 7, 8, 9], handled);
-        Assert.Equal(0, statistics.MessagesRetried);
+        Assert.Equal(0, statistics.AttemptsRetried);
         Assert.Equal(0, statistics.InFlight);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"dispose took {stopwatch.Elapsed}");
         var dead = Assert.Single(TopicReader.ReadAll(cluster.BootstrapServers, dlq, TimeSpan.FromSeconds(30)));
@@ -71,7 +71,7 @@ public sealed class ConsumerCorrectnessTests(ITestOutputHelper output)
             }, batchSize: 5, batchTimeout: TimeSpan.FromMilliseconds(100))
             .Build();
         consumer.Start();
-        await Wait.UntilAsync(() => handled.Count == 9 && consumer.GetStatistics().MessagesDeadLettered == 1, TimeSpan.FromSeconds(30), "9 handled and 1 dead-lettered");
+        await Wait.UntilAsync(() => handled.Count == 9 && consumer.GetStatistics().RecordsDeadLettered == 1, TimeSpan.FromSeconds(30), "9 handled and 1 dead-lettered");
         await consumer.DisposeAsync();
 
         Assert.Equal([0, 1, 2, 4, 5, 6, 7, 8, 9], handled.Order());
@@ -97,7 +97,7 @@ public sealed class ConsumerCorrectnessTests(ITestOutputHelper output)
             })
             .Build();
         consumer.Start();
-        await Wait.UntilAsync(() => handled.Count == 5 && consumer.GetStatistics().MessagesDeadLettered == 1, TimeSpan.FromSeconds(30), "5 handled and 1 dead-lettered");
+        await Wait.UntilAsync(() => handled.Count == 5 && consumer.GetStatistics().RecordsDeadLettered == 1, TimeSpan.FromSeconds(30), "5 handled and 1 dead-lettered");
         await consumer.DisposeAsync();
 
         Assert.Equal([0, 1, 3, 4, 5], handled);

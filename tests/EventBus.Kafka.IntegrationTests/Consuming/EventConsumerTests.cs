@@ -228,7 +228,7 @@ public sealed class EventConsumerTests(KafkaTestBroker broker, ITestOutputHelper
             .Build();
         consumer.Start();
         var poisoned = Enumerable.Range(0, count).Where(Poisoned).ToList();
-        await Wait.UntilAsync(() => consumer.GetStatistics().MessagesDeadLettered == poisoned.Count && attempts.Count == count, TimeSpan.FromSeconds(60), "the poisoned messages to be dead-lettered");
+        await Wait.UntilAsync(() => consumer.GetStatistics().RecordsDeadLettered == poisoned.Count && attempts.Count == count, TimeSpan.FromSeconds(60), "the poisoned messages to be dead-lettered");
         await consumer.StopAsync(TestContext.Current.CancellationToken);
 
         Assert.All(poisoned, i => Assert.Equal(3, attempts[i]));
@@ -289,14 +289,14 @@ public sealed class EventConsumerTests(KafkaTestBroker broker, ITestOutputHelper
         // Every produce request fails for a while: the dead-letter publish of message 3 cannot succeed.
         cluster.PushRequestErrors(KafkaApiKey.Produce, Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 20).ToArray());
         consumer.Start();
-        await Wait.UntilAsync(() => consumer.GetStatistics().DeadLetterFailures >= 2, TimeSpan.FromSeconds(60), "dead-letter publishes to fail");
+        await Wait.UntilAsync(() => consumer.GetStatistics().DeadLetterAttemptsFailed >= 2, TimeSpan.FromSeconds(60), "dead-letter publishes to fail");
         var committedWhileFailing = TestData.Offsets(cluster.BootstrapServers, group, topic).Committed[0];
-        Assert.Equal(0, consumer.GetStatistics().MessagesDeadLettered);
+        Assert.Equal(0, consumer.GetStatistics().RecordsDeadLettered);
 
-        await Wait.UntilAsync(() => consumer.GetStatistics().MessagesDeadLettered == 1, TimeSpan.FromSeconds(60), "the dead-letter publish to succeed");
+        await Wait.UntilAsync(() => consumer.GetStatistics().RecordsDeadLettered == 1, TimeSpan.FromSeconds(60), "the dead-letter publish to succeed");
         await Wait.UntilAsync(() => TestData.Offsets(cluster.BootstrapServers, group, topic).Committed[0] == 10, TimeSpan.FromSeconds(30), "everything committed");
         var dead = TopicReader.ReadAll(cluster.BootstrapServers, dlq, TimeSpan.FromSeconds(30));
-        output.WriteLine($"committed while the DLQ publish failed: {committedWhileFailing}; failures {consumer.GetStatistics().DeadLetterFailures}; DLQ copies {dead.Count}");
+        output.WriteLine($"committed while the DLQ publish failed: {committedWhileFailing}; failures {consumer.GetStatistics().DeadLetterAttemptsFailed}; DLQ copies {dead.Count}");
         Assert.Equal(3, committedWhileFailing); // 0-2 committed, 3 held back
         Assert.Equal(["3"], dead.Select(r => r.Message.Value));
     }
@@ -319,12 +319,12 @@ public sealed class EventConsumerTests(KafkaTestBroker broker, ITestOutputHelper
             })
             .Build();
         consumer.Start();
-        await Wait.UntilAsync(() => handled.Count == 19 && consumer.GetStatistics().MessagesDeadLettered == 1, TimeSpan.FromSeconds(60), "19 handled, 1 dead-lettered");
+        await Wait.UntilAsync(() => handled.Count == 19 && consumer.GetStatistics().RecordsDeadLettered == 1, TimeSpan.FromSeconds(60), "19 handled, 1 dead-lettered");
         await consumer.StopAsync(TestContext.Current.CancellationToken);
 
         var statistics = consumer.GetStatistics();
         Assert.Equal(Enumerable.Range(0, 20).Where(i => i != 5), handled);
-        Assert.Equal(0, statistics.MessagesRetried);
+        Assert.Equal(0, statistics.AttemptsRetried);
         var dead = Assert.Single(TopicReader.ReadAll(broker.BootstrapServers, dlq, TimeSpan.FromSeconds(30)));
         Assert.Equal("{not json", dead.Message.Value);
         Assert.StartsWith("System.Text.Json.JsonException", TestData.Header(dead.Message.Headers, "kafka_dlt-exception-fqcn"), StringComparison.Ordinal);

@@ -103,6 +103,17 @@ public sealed partial class KafkaTestBroker
         return Kit!.ToolAsync("kafka-acls.sh", ["--bootstrap-server", BootstrapServers, "--add", "--deny-principal", principal, "--operation", operation, .. resource]);
     }
 
+    /// <summary>Removes a DENY ACL added by <see cref="DenyAsync"/>. Each broker drops it a moment later: probe until it is lifted before relying on it.</summary>
+    /// <param name="principal">The principal.</param>
+    /// <param name="operation">The operation.</param>
+    /// <param name="resource">The resource arguments, as given to <see cref="DenyAsync"/>.</param>
+    /// <returns>A task.</returns>
+    public Task RemoveDenyAsync(string principal, string operation, params string[] resource)
+    {
+        Require(BrokerCapabilities.Acls, "Removing an ACL");
+        return Kit!.ToolAsync("kafka-acls.sh", ["--bootstrap-server", BootstrapServers, "--remove", "--force", "--deny-principal", principal, "--operation", operation, .. resource]);
+    }
+
     /// <summary>Creates a SASL/SCRAM user (SHA-256 and SHA-512) no other test uses, and waits until every broker accepts it.</summary>
     /// <param name="prefix">A readable prefix of the user name.</param>
     /// <returns>The user; its password never appears in output.</returns>

@@ -72,7 +72,8 @@ internal static class TopicsToolProcess
         {
             if (File.Exists(Path.Combine(dir.FullName, "EventBus.sln")))
             {
-                var built = Path.Combine(dir.FullName, "src", "EventBus.Kafka.Tools", "bin", configuration, here.Name, "EventBus.Kafka.Tools.dll");
+                // The tool has one target framework (net8.0, rolling forward to the runtime here).
+                var built = Path.Combine(dir.FullName, "src", "EventBus.Kafka.Tools", "bin", configuration, "net8.0", "EventBus.Kafka.Tools.dll");
                 if (File.Exists(built))
                 {
                     return built;

@@ -383,7 +383,7 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
         var firstClientId = producer.ClientId;
 
         KafkaClientFaults.TriggerFatalError(producer.Handle, ErrorCode.OutOfOrderSequenceNumber, "test: idempotence state lost");
-        await Wait.UntilAsync(() => producer.State == EventProducerState.Recovered, TimeSpan.FromSeconds(30), "the producer to be rebuilt");
+        await Wait.UntilAsync(() => producer.State == EventProducerState.Degraded, TimeSpan.FromSeconds(30), "the producer to be rebuilt");
 
         Assert.NotEqual(firstClientId, producer.ClientId);
         Assert.Equal(1, producer.GetStatistics().Rebuilds);

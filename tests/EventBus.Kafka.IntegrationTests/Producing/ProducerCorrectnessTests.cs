@@ -37,7 +37,7 @@ public sealed class ProducerCorrectnessTests(ITestOutputHelper output)
         output.WriteLine(outcomes[0].Message);
         Assert.All(outcomes, e => Assert.True(e.IsRetriable, e.Message));
         Assert.All(outcomes, e => Assert.Contains("rebuilt", e.Message, StringComparison.Ordinal));
-        await Wait.UntilAsync(() => producer.State == EventProducerState.Recovered, TimeSpan.FromSeconds(30), "the rebuild");
+        await Wait.UntilAsync(() => producer.State == EventProducerState.Degraded, TimeSpan.FromSeconds(30), "the rebuild");
         var after = await producer.PublishAsync("F", "after", "k").WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(topic, after.Topic);
     }

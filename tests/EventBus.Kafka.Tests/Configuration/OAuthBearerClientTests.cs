@@ -66,7 +66,7 @@ public sealed class OAuthBearerClientTests
 
         await using var producer = new EventProducer(Options(new FailingProvider(reason)), log.For<EventProducer>());
 
-        var error = await log.WaitForAsync(e => e.EventId.Id == 1004 && e.Message.Contains("Authentication", StringComparison.Ordinal), Timeout, "librdkafka's authentication error");
+        var error = await log.WaitForAsync(e => e.EventId.Id == 6000 && e.Message.Contains("Authentication", StringComparison.Ordinal), Timeout, "librdkafka's authentication error");
         Assert.Contains("OAUTHBEARER", error.Message, StringComparison.Ordinal);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
         Assert.Contains(log.Entries, e => e.EventId.Id == 5002 && e.Message.Contains(reason, StringComparison.Ordinal));

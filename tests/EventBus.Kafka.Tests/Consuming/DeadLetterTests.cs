@@ -69,6 +69,26 @@ public sealed class DeadLetterTests
         Assert.Contains("dead-letter producer was disposed", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DeadLetterAsync_RefusedForItsSize_TriedAgainAtOnceWithACompactStackTrace()
+    {
+        var sizes = new List<int>();
+        var publisher = Publisher((topic, _, _, headers, _) =>
+        {
+            sizes.Add(headers.GetLastBytes(DeadLetterHeaderNames.ExceptionStackTrace).Length);
+            return sizes.Count == 1
+                ? throw new EventPublishException(topic, null, "id", ErrorCode.MsgSizeTooLarge, "Message size too large", isRetriable: false)
+                : Task.FromResult(new PublishResult(topic, 0, 0, DateTime.UtcNow, "id"u8.ToArray()));
+        }, new ConsumerCounters());
+        var error = new InvalidOperationException("out of stock" + Environment.NewLine + new string('x', 4_000));
+
+        Assert.True(await publisher.DeadLetterAsync(FakeConsumer.Record("in", 0, 1), error, 1, TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, sizes.Count);
+        Assert.True(sizes[0] > DeadLetterRecord.CompactStackTraceBytes, "the first try carries the full stack trace");
+        Assert.InRange(sizes[1], 1, DeadLetterRecord.CompactStackTraceBytes);
+    }
+
     private static DeadLetterPublisher Publisher(RawPublish publish, ConsumerCounters counters, string? errorsTopic = null) =>
         new(publish, "svc", "group", "dlq", errorsTopic, new RetryPolicy(new EventConsumerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5) }), counters, NullLogger.Instance);
 

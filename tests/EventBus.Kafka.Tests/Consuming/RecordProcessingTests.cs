@@ -26,7 +26,7 @@ public sealed class RecordProcessingTests
         Assert.Equal([1, 2, 3], attempts);
         Assert.Equal(["dlq"], parts.Published);
         Assert.Equal(1, state.Tracker.Committable);
-        Assert.Equal((3L, 2L, 1L), (parts.Counters.Failed, parts.Counters.Retried, parts.Counters.DeadLettered));
+        Assert.Equal((1L, 3L, 2L, 1L), (parts.Counters.RecordsFailed, parts.Counters.AttemptsFailed, parts.Counters.AttemptsRetried, parts.Counters.DeadLettered));
     }
 
     [Fact]

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace EventBus.Kafka.Consuming;
+
+/// <summary>Consumer log messages about records and settings (event ids 2040–2059 of the consumer's 2000–2099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2040, EventName = "NullRecordSkipped", Level = LogLevel.Debug,
+        Message = "Record {Topic}[{Partition}]@{Offset} is a null message ({Kind}); skipped and committed, as its handler takes non-null messages only")]
+    public static partial void NullRecordSkipped(ILogger logger, string topic, int partition, long offset, string kind);
+
+    [LoggerMessage(EventId = 2041, EventName = "ConsumerSettingFromVariable", Level = LogLevel.Information,
+        Message = "Consumer setting {Setting} is {Value} from {Variable}, which wins over {CodeValue} configured in code")]
+    public static partial void SettingFromVariable(ILogger logger, string setting, string value, string variable, string codeValue);
+
+    /// <summary>Logs a skipped null message (a tombstone, or a value that reads as null).</summary>
+    /// <param name="logger">The logger.</param>
+    /// <param name="record">The record.</param>
+    public static void NullRecordSkipped(ILogger logger, Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            NullRecordSkipped(logger, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Value is null ? "tombstone" : "null value");
+        }
+    }
+
+    [LoggerMessage(EventId = 2042, EventName = "DeadLetterTooLarge", Level = LogLevel.Warning,
+        Message = "Dead-lettering {Topic}[{Partition}]@{Offset} ({ValueBytes} value bytes) to {DeadLetterTopic} was refused for its size; trying again with a compact stack trace. If it is refused again, raise max.message.bytes of {DeadLetterTopic} and the producer's message.max.bytes (KafkaProducerOptions.AdditionalProperties): until then its offset stays uncommitted")]
+    public static partial void DeadLetterTooLarge(ILogger logger, string topic, int partition, long offset, int valueBytes, string deadLetterTopic);
+}
