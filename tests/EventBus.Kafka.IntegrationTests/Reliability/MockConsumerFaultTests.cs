@@ -124,9 +124,9 @@ public sealed class MockConsumerFaultTests(ITestOutputHelper output)
         }
 
         await run.WaitForProgressAsync(1_000);
-        await Wait.UntilAsync(() => run.Consumers.Sum(c => c.GetStatistics().MessagesDeadLettered) >= 3, TimeSpan.FromSeconds(60), "the first messages dead-lettered");
+        await Wait.UntilAsync(() => run.Consumers.Sum(c => c.GetStatistics().RecordsDeadLettered) >= 3, TimeSpan.FromSeconds(60), "the first messages dead-lettered");
         await run.FaultAsync("DLQ leader (broker 3) down 8 s", () => cluster.SetBrokerDown(3), TimeSpan.FromSeconds(8), () => cluster.SetBrokerUp(3));
-        var failures = run.Consumers.Sum(c => c.GetStatistics().DeadLetterFailures);
+        var failures = run.Consumers.Sum(c => c.GetStatistics().DeadLetterAttemptsFailed);
         output.WriteLine($"  dead-letter publishes that failed and were retried: {failures}");
 
         var result = await run.FinishAsync();
