@@ -89,6 +89,12 @@ internal sealed record ScenarioResult
 
     public required IReadOnlyList<string> PublishErrors { get; init; }
 
+    /// <summary>Gets how many publishes failed with a retriable error and were published again (as a service would).</summary>
+    public required int PublishRetries { get; init; }
+
+    /// <summary>Gets the retriable errors behind <see cref="PublishRetries"/>, by error code.</summary>
+    public required string RetryReasons { get; init; }
+
     public required string Members { get; init; }
 
     public required string ProducerStatistics { get; init; }
@@ -115,7 +121,7 @@ internal sealed record ScenarioResult
             var dead = DeadLettered > 0 || Poisoned > 0 ? FormattableString.Invariant($" + dead-lettered {DeadLettered:N0}") : "";
             var recover = TimeToRecover is { } t ? FormattableString.Invariant($"{t.TotalSeconds:0.0} s") : "n/a";
             return FormattableString.Invariant(
-                $"RELIABILITY {Broker} | {Scenario} | produced {Produced:N0}, acknowledged {Acknowledged:N0}, handled {Handled:N0}{dead}, lost {Lost:N0}, duplicated {Duplicated:N0} (redelivered {Redelivered:N0}, bound {DuplicateBound:N0}; written twice {WrittenTwice:N0}), time to recover {recover} | {Faults} faults, disruptions: {Kills} killed, {Losses} lost, {RefusedRevocations} refused revocations; committed = end: {(CommittedEqualsEnd ? "yes" : "NO")}, published for {PublishedSeconds:0} s, drained in {DrainSeconds:0.0} s");
+                $"RELIABILITY {Broker} | {Scenario} | produced {Produced:N0}, acknowledged {Acknowledged:N0}{(PublishRetries > 0 ? $" (publishes retried {PublishRetries:N0}: {RetryReasons})" : "")}, handled {Handled:N0}{dead}, lost {Lost:N0}, duplicated {Duplicated:N0} (redelivered {Redelivered:N0}, bound {DuplicateBound:N0}; written twice {WrittenTwice:N0}), time to recover {recover} | {Faults} faults, disruptions: {Kills} killed, {Losses} lost, {RefusedRevocations} refused revocations; committed = end: {(CommittedEqualsEnd ? "yes" : "NO")}, published for {PublishedSeconds:0} s, drained in {DrainSeconds:0.0} s");
         }
     }
 

@@ -40,12 +40,14 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
     private readonly List<Member> _members = [];
     private readonly List<FaultRecord> _faults = [];
     private readonly ConcurrentQueue<string> _publishErrors = new();
+    private readonly ConcurrentDictionary<string, int> _retryReasons = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopPublishing = new();
     private readonly object _frontierGate = new();
     private readonly CapturingLoggerFactory _producerLogs = new();
     private EventProducer? _producer;
     private Task[] _publishers = [];
     private int _issued;
+    private int _publishRetries;
     private int _outstanding;
     private int _distinctHandled;
     private int _frontier;
@@ -114,6 +116,7 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
             await broker.CreateTopicAsync(run.DeadLetterTopic, 1).ConfigureAwait(false);
         }
 
+        settings.Prepare?.Invoke(run.Topic, run.Group, run.DeadLetterTopic);
         run._producer = new EventProducer(run.Options(consumer: false), settings.CaptureLogs ? run._producerLogs.CreateLogger<EventProducer>() : null);
         for (var i = 0; i < settings.Consumers; i++)
         {
@@ -396,12 +399,30 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
 
     private async Task PublishOneAsync(int i)
     {
+        // As a service does: a publish that fails with a retriable error (EventPublishException.IsRetriable) is
+        // published again after a backoff, for at most the recovery timeout; a non-retriable failure is final.
+        var clock = Stopwatch.StartNew();
         try
         {
-            var result = await _producer!.PublishAsync(TopicKey, i, _settings.Key(i)).ConfigureAwait(false);
-            _partition[i] = result.Partition;
-            _offset[i] = result.Offset;
-            Volatile.Write(ref _status[i], Acked);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var result = await _producer!.PublishAsync(TopicKey, i, _settings.Key(i)).ConfigureAwait(false);
+                    _partition[i] = result.Partition;
+                    _offset[i] = result.Offset;
+                    Volatile.Write(ref _status[i], Acked);
+                    return;
+                }
+                catch (EventPublishException ex) when (ex.IsRetriable && clock.Elapsed < _settings.RecoveryTimeout)
+                {
+                    Interlocked.Increment(ref _publishRetries);
+                    _retryReasons.AddOrUpdate(ex.ErrorCode.ToString(), 1, static (_, n) => n + 1);
+
+                    // The service's retry backoff (a pacing of the load, not a wait for anything).
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 * attempt)), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
         }
 #pragma warning disable CA1031 // Every failure is a figure of the scenario (acknowledged < produced), never a crash of the run.
         catch (Exception ex)
@@ -451,14 +472,6 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
                 foreach (var line in Timeline(complete: true))
                 {
                     _output.WriteLine("  " + line);
-                }
-
-                foreach (var m in Members())
-                {
-                    foreach (var l in m.Logs.Lines.Where(l => l.EventName == "LibrdkafkaLog" && (l.At - _startedAt).TotalSeconds > 38).Take(400))
-                    {
-                        _output.WriteLine($"DIAG {m.Name} {(l.At - _startedAt).TotalSeconds:0.00} {l.Message}");
-                    }
                 }
 
                 Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {describe()}.");

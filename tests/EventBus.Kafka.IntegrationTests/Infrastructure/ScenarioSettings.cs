@@ -50,6 +50,9 @@ internal sealed record ScenarioSettings
     /// <summary>Gets the librdkafka properties for the consumers' dead-letter producer (e.g. a short message.timeout.ms).</summary>
     public IReadOnlyDictionary<string, string> DeadLetterProducerProperties { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Gets what to do once the topics exist and before any client starts (topic, group, DLQ topic): e.g. place leaders and the coordinator.</summary>
+    public Action<string, string, string?>? Prepare { get; init; }
+
     /// <summary>Gets the processing options of every consumer.</summary>
     public Action<EventConsumerOptions>? Configure { get; init; }
 

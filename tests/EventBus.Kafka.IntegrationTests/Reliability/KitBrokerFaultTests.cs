@@ -79,7 +79,7 @@ public sealed class KitBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelpe
         broker.RequireBrokers(3, "Keeping every partition writable (RF 3, min ISR 2) with one broker down");
         var outage = new KitOutage(broker.Kit!, broker.BootstrapServers);
         var run = await ScenarioRun.StartAsync(
-            new ScenarioSettings { Name = name, Consumers = 2, RatePerSecond = 300, ConsumerProperties = new Dictionary<string, string> { ["debug"] = "cgrp,fetch,topic" } },
+            new ScenarioSettings { Name = name, Consumers = 2, RatePerSecond = 300 },
             ScenarioBroker.Shared(broker, minInsyncReplicas: 2),
             output);
         await run.WaitForProgressAsync(1_000);

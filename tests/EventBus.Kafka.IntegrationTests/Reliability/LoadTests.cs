@@ -70,7 +70,7 @@ public sealed class LoadTests(KafkaTestBroker broker, ITestOutputHelper output)
         var result = await run.FinishAsync();
         var memory = string.Create(CultureInfo.InvariantCulture,
             $"LOAD {where.Kind}: {keysSeen:N0} messages (each a new key) handled in {measured.TotalSeconds:0} s between the figures; before: {before}; after: {after}; " +
-            $"heap {(after.HeapBytes - before.HeapBytes) / 1e6:+0.0;-0.0} MB, RSS {(after.ResidentBytes - before.ResidentBytes) / 1e6:+0.0;-0.0} MB");
+            $"heap {(after.HeapBytes - before.HeapBytes) / 1e6:+0.0;-0.0;0.0} MB, RSS {(after.ResidentBytes - before.ResidentBytes) / 1e6:+0.0;-0.0;0.0} MB");
         output.WriteLine(memory);
         Console.Error.WriteLine(memory);
         for (var i = 0; i < censusAfter.Count; i++)

@@ -8,18 +8,19 @@ namespace EventBus.Kafka.IntegrationTests.Reliability;
 /// and EventConsumer consumes. Each scenario prints its RELIABILITY line and asserts nothing was lost.
 /// </summary>
 [Trait(ReliabilityCategory.Name, ReliabilityCategory.Value)]
-public sealed class MockBrokerFaultTests(ITestOutputHelper output)
+public sealed class MockBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelper output)
 {
     [Fact]
     public async Task EachBrokerDownInTurn_DuringPublishAndConsume_NothingLost()
     {
+        ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "each broker down 4 s and up, in turn", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
         await run.WaitForProgressAsync(1_000);
         for (var id = 1; id <= cluster.BrokerCount; id++)
         {
-            var broker = id;
-            await run.FaultAsync($"broker {broker} down 4 s", () => cluster.SetBrokerDown(broker), TimeSpan.FromSeconds(4), () => cluster.SetBrokerUp(broker));
+            var victim = id;
+            await run.FaultAsync($"broker {victim} down 4 s", () => cluster.SetBrokerDown(victim), TimeSpan.FromSeconds(4), () => cluster.SetBrokerUp(victim));
             await run.WaitForProgressAsync(500);
         }
 
@@ -29,6 +30,7 @@ public sealed class MockBrokerFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task PartitionLeadersMoving_DuringProduction_NothingLost()
     {
+        ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "every partition's leader moves every 500 ms for 10 s", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
         await run.WaitForProgressAsync(1_000);
@@ -68,6 +70,7 @@ public sealed class MockBrokerFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task BrokerRoundTrip500Ms_ForTenSeconds_NothingLost()
     {
+        ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "500 ms RTT on every broker for 10 s", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
         await run.WaitForProgressAsync(1_000);

@@ -9,11 +9,12 @@ namespace EventBus.Kafka.IntegrationTests.Reliability;
 /// every few seconds, the dead-letter topic unavailable.
 /// </summary>
 [Trait(ReliabilityCategory.Name, ReliabilityCategory.Value)]
-public sealed class MockConsumerFaultTests(ITestOutputHelper output)
+public sealed class MockConsumerFaultTests(KafkaTestBroker broker, ITestOutputHelper output)
 {
     [Fact]
     public async Task ConsumerKilledMidBatch_AnotherTakesOver_NothingLost_DuplicatesWithinBound()
     {
+        ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         var settings = new ScenarioSettings
         {
@@ -48,6 +49,7 @@ public sealed class MockConsumerFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task RebalanceStorm_MembersJoinAndLeaveEveryFewSeconds_NothingLost()
     {
+        ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         var settings = new ScenarioSettings
         {
@@ -101,6 +103,7 @@ public sealed class MockConsumerFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task DeadLetterTopicUnavailable_ForEightSeconds_PoisonMessagesWaitThenAreDeadLettered_NothingLost()
     {
+        ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         var settings = new ScenarioSettings
         {
@@ -110,20 +113,23 @@ public sealed class MockConsumerFaultTests(ITestOutputHelper output)
 
             // The dead-letter producer gives up on a message after 2 s, so the consumer's DLQ retry loop is what waits.
             DeadLetterProducerProperties = new Dictionary<string, string> { ["message.timeout.ms"] = "2000" },
+
+            // Broker 3 leads the DLQ and nothing else (the scenario's partitions and group live on 1 and 2), placed before
+            // any client starts, so setting broker 3 down takes the DLQ away and only the DLQ. (A leaderless partition,
+            // SetPartitionLeader(..., -1), crashed the process in librdkafka's mock here.)
+            Prepare = (topic, group, deadLetterTopic) =>
+            {
+                cluster.SetPartitionLeader(deadLetterTopic!, 0, 3);
+                cluster.SetGroupCoordinator(group, 1);
+                for (var p = 0; p < 6; p++)
+                {
+                    cluster.SetPartitionLeader(topic, p, (p % 2) + 1);
+                }
+            },
         };
         await using var run = await ScenarioRun.StartAsync(settings, ScenarioBroker.Mock(cluster), output);
-
-        // Broker 3 leads the DLQ and nothing else (the scenario's partitions and group live on 1 and 2), so setting it
-        // down takes the DLQ away and only the DLQ. (A leaderless partition, SetPartitionLeader(..., -1), crashed the
-        // process in librdkafka's mock here.)
-        cluster.SetPartitionLeader(run.DeadLetterTopic!, 0, 3);
-        cluster.SetGroupCoordinator(run.Group, 1);
-        for (var p = 0; p < settings.Partitions; p++)
-        {
-            cluster.SetPartitionLeader(run.Topic, p, (p % 2) + 1);
-        }
-
         await run.WaitForProgressAsync(1_000);
+        await Wait.UntilAsync(() => run.Consumers.All(c => c.GetStatistics().AssignedPartitions > 0), TimeSpan.FromSeconds(60), "both members assigned (the group settled)");
         await Wait.UntilAsync(() => run.Consumers.Sum(c => c.GetStatistics().RecordsDeadLettered) >= 3, TimeSpan.FromSeconds(60), "the first messages dead-lettered");
         await run.FaultAsync("DLQ leader (broker 3) down 8 s", () => cluster.SetBrokerDown(3), TimeSpan.FromSeconds(8), () => cluster.SetBrokerUp(3));
         var failures = run.Consumers.Sum(c => c.GetStatistics().DeadLetterAttemptsFailed);

@@ -10,7 +10,7 @@ namespace EventBus.Kafka.IntegrationTests.Reliability;
 /// by whichever broker gets the next request of that type.
 /// </summary>
 [Trait(ReliabilityCategory.Name, ReliabilityCategory.Value)]
-public sealed class MockRequestErrorTests(ITestOutputHelper output)
+public sealed class MockRequestErrorTests(KafkaTestBroker broker, ITestOutputHelper output)
 {
     public static TheoryData<string> Requests => ["Produce", "Fetch", "OffsetCommit", "JoinGroup/SyncGroup/Heartbeat"];
 
@@ -18,6 +18,7 @@ public sealed class MockRequestErrorTests(ITestOutputHelper output)
     [MemberData(nameof(Requests))]
     public async Task RequestErrors_DuringPublishAndConsume_NothingLost(string requests)
     {
+        ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         var settings = new ScenarioSettings { Name = $"{requests} errors injected", Consumers = 2 };
         if (requests == "Produce")
