@@ -175,6 +175,7 @@ public sealed partial class EventProducerUnitTests : IDisposable
     [InlineData(ErrorCode.LeaderNotAvailable, true)]
     [InlineData(ErrorCode.Local_QueueFull, true)]
     [InlineData(ErrorCode.Local_UnknownPartition, true)]
+    [InlineData(ErrorCode.Local_UnknownTopic, true)]
     [InlineData(ErrorCode.MsgSizeTooLarge, false)]
     [InlineData(ErrorCode.TopicAuthorizationFailed, false)]
     [InlineData(ErrorCode.InvalidMsg, false)]
