@@ -48,7 +48,7 @@ internal sealed partial class ScenarioRun
             dead[int.Parse(record.Message.Value, CultureInfo.InvariantCulture)]++;
         }
 
-        long acknowledged = 0, failed = 0, handled = 0, distinct = 0, lost = 0, missing = 0, truncated = 0, writtenTwice = 0, redelivered = 0, deadLetteredDistinct = 0, withoutOffset = 0;
+        long acknowledged = 0, failed = 0, handled = 0, distinct = 0, lost = 0, missing = 0, truncated = 0, writtenTwice = 0, writtenTwiceNotRetried = 0, redelivered = 0, deadLetteredDistinct = 0, withoutOffset = 0;
         var lostSample = new List<int>();
         for (var i = 0; i < issued; i++)
         {
@@ -57,6 +57,7 @@ internal sealed partial class ScenarioRun
             handled += _handled[i];
             distinct += _handled[i] > 0 ? 1 : 0;
             writtenTwice += Math.Max(0, copies[i] - 1);
+            writtenTwiceNotRetried += _retried[i] == 0 ? Math.Max(0, copies[i] - 1) : 0;
             var delivered = _handled[i] + dead[i];
             redelivered += Math.Max(0, delivered - Math.Max(1, copies[i]));
             deadLetteredDistinct += dead[i] > 0 ? 1 : 0;
@@ -114,6 +115,7 @@ internal sealed partial class ScenarioRun
             AcknowledgedWithoutOffset = withoutOffset,
             Truncated = truncated,
             WrittenTwice = writtenTwice,
+            WrittenTwiceNotRetried = writtenTwiceNotRetried,
             Redelivered = redelivered,
             Kills = _kills,
             Losses = losses,

@@ -33,6 +33,7 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
     private readonly int[] _firstAtMs;
     private readonly ConcurrentQueue<string> _duplicates = new();
     private readonly byte[] _status;
+    private readonly byte[] _retried;
     private readonly int[] _partition;
     private readonly long[] _offset;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -64,6 +65,7 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
         _firstMember = new byte[settings.Capacity];
         _firstAtMs = new int[settings.Capacity];
         _status = new byte[settings.Capacity];
+        _retried = new byte[settings.Capacity];
         _partition = new int[settings.Capacity];
         _offset = new long[settings.Capacity];
         var id = Guid.NewGuid().ToString("N")[..10];
@@ -417,6 +419,7 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
                 catch (EventPublishException ex) when (ex.IsRetriable && clock.Elapsed < _settings.RecoveryTimeout)
                 {
                     Interlocked.Increment(ref _publishRetries);
+                    _retried[i] = 1;
                     _retryReasons.AddOrUpdate(ex.ErrorCode.ToString(), 1, static (_, n) => n + 1);
 
                     // The service's retry backoff (a pacing of the load, not a wait for anything).

@@ -123,15 +123,10 @@ public sealed partial class MockSoakTests(ITestOutputHelper output)
             await run.KillConsumerAsync();
             run.AddConsumer();
         }, TimeSpan.Zero, none));
-        faults.Add(("DLQ without a leader 5 s", Do(() =>
-        {
-            cluster.SetTopicError(run.DeadLetterTopic!, ErrorCode.LeaderNotAvailable);
-            cluster.SetPartitionLeader(run.DeadLetterTopic!, 0, -1);
-        }), TimeSpan.FromSeconds(5), Do(() =>
-        {
-            cluster.SetPartitionLeader(run.DeadLetterTopic!, 0, 1);
-            cluster.SetTopicError(run.DeadLetterTopic!, ErrorCode.NoError);
-        })));
+        // The DLQ's metadata answers LEADER_NOT_AVAILABLE for 5 s, so dead-letter publishes fail and are retried. (Not a
+        // leaderless partition: SetPartitionLeader(..., -1) crashed the process with SIGSEGV in librdkafka's mock.)
+        faults.Add(("DLQ topic unavailable 5 s", Do(() => cluster.SetTopicError(run.DeadLetterTopic!, ErrorCode.LeaderNotAvailable)),
+            TimeSpan.FromSeconds(5), Do(() => cluster.SetTopicError(run.DeadLetterTopic!, ErrorCode.NoError))));
         return faults;
     }
 
