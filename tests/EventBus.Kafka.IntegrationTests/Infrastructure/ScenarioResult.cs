@@ -84,6 +84,9 @@ internal sealed record ScenarioResult
 
     public required bool CommittedEqualsEnd { get; init; }
 
+    /// <summary>Gets the records after the committed offsets once every member stopped: a restarted group would handle them again.</summary>
+    public required long UncommittedAtEnd { get; init; }
+
     public required string Offsets { get; init; }
 
     public required double PublishedSeconds { get; init; }
@@ -127,7 +130,7 @@ internal sealed record ScenarioResult
             var dead = DeadLettered > 0 || Poisoned > 0 ? FormattableString.Invariant($" + dead-lettered {DeadLettered:N0}") : "";
             var recover = TimeToRecover is { } t ? FormattableString.Invariant($"{t.TotalSeconds:0.0} s") : "n/a";
             return FormattableString.Invariant(
-                $"RELIABILITY {Broker} | {Scenario} | produced {Produced:N0}, acknowledged {Acknowledged:N0}{(PublishRetries > 0 ? $" (publishes retried {PublishRetries:N0}: {RetryReasons})" : "")}, handled {Handled:N0}{dead}, lost {Lost:N0}, duplicated {Duplicated:N0} (redelivered {Redelivered:N0}, bound {DuplicateBound:N0}; written twice {WrittenTwice:N0}{(WrittenTwice > 0 ? $", of them published once {WrittenTwiceNotRetried:N0}" : "")}), time to recover {recover} | {Faults} faults, disruptions: {Kills} killed, {Losses} lost, {RefusedRevocations} refused revocations; committed = end: {(CommittedEqualsEnd ? "yes" : "NO")}, published for {PublishedSeconds:0} s, drained in {DrainSeconds:0.0} s");
+                $"RELIABILITY {Broker} | {Scenario} | produced {Produced:N0}, acknowledged {Acknowledged:N0}{(PublishRetries > 0 ? $" (publishes retried {PublishRetries:N0}: {RetryReasons})" : "")}, handled {Handled:N0}{dead}, lost {Lost:N0}, duplicated {Duplicated:N0} (redelivered {Redelivered:N0}, bound {DuplicateBound:N0}; written twice {WrittenTwice:N0}{(WrittenTwice > 0 ? $", of them published once {WrittenTwiceNotRetried:N0}" : "")}), time to recover {recover} | {Faults} faults, disruptions: {Kills} killed, {Losses} lost, {RefusedRevocations} refused revocations; committed = end: {(CommittedEqualsEnd ? "yes" : $"NO, {UncommittedAtEnd:N0} records behind")}, published for {PublishedSeconds:0} s, drained in {DrainSeconds:0.0} s");
         }
     }
 
@@ -171,7 +174,12 @@ internal sealed record ScenarioResult
         Assert.True(Redelivered <= DuplicateBound, $"{Redelivered} redeliveries exceed the bound {DuplicateBound} ({Disruptions} disruptions × {DuplicateBoundPerDisruption}).{context}");
         Assert.True(IsMock || WrittenTwiceNotRetried == 0, $"{WrittenTwiceNotRetried} records published once were stored twice on a real broker despite the idempotent producer.{context}");
         Assert.True(DeadLettered == Poisoned, $"{Poisoned} poison messages, {DeadLettered} in the DLQ.{context}");
-        Assert.True(CommittedEqualsEnd, $"committed offsets are not the end offsets: {Offsets}.{context}");
+        // On the mock a revocation's commit can be refused (REBALANCE_IN_PROGRESS: librdkafka's mock refuses commits while
+        // the group rebalances, where Kafka accepts the current generation's), and the members stop one after another,
+        // each stop a rebalance: what such a refusal leaves uncommitted is a future redelivery, counted against the bound.
+        // On a real broker every offset must be committed.
+        Assert.True(CommittedEqualsEnd || (IsMock && RefusedRevocations > 0 && Redelivered + UncommittedAtEnd <= DuplicateBound),
+            $"committed offsets are not the end offsets ({UncommittedAtEnd} records behind): {Offsets}.{context}");
     }
 
     private static string? ArtifactsDirectory()

@@ -124,6 +124,7 @@ internal sealed partial class ScenarioRun
             Faults = _faults.Count,
             TimeToRecover = _faults.Count == 0 ? null : _faults.Max(f => f.Recovered),
             CommittedEqualsEnd = end.All(e => committed.GetValueOrDefault(e.Key, -1) == e.Value),
+            UncommittedAtEnd = end.Sum(e => Math.Max(0, e.Value - Math.Max(0, committed.GetValueOrDefault(e.Key, 0)))),
             Offsets = TestData.Describe(committed, end),
             PublishedSeconds = publishedBy.TotalSeconds,
             LongestPauseSeconds = longestPause,
