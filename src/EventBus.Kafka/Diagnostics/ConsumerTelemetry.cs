@@ -14,6 +14,8 @@ internal sealed class ConsumerTelemetry : IDisposable
 {
     private readonly ConcurrentDictionary<string, string> _spanNames = new(StringComparer.Ordinal);
     private Measurement<long>[] _lag = [];
+    private Meter? _meter;
+    private ObservableGauge<long>? _lagGauge;
 
     /// <summary>Initializes a new instance of the <see cref="ConsumerTelemetry"/> class.</summary>
     /// <param name="groupId">The consumer group.</param>
@@ -30,13 +32,30 @@ internal sealed class ConsumerTelemetry : IDisposable
     /// <returns>The name.</returns>
     public string ProcessSpanName(string topic) => _spanNames.GetOrAdd(topic, static t => TelemetryTags.Process + " " + t);
 
-    /// <summary>The consumer runs: its lag is reported from now on.</summary>
-    public void Start() => ConsumerLagRegistry.Add(this);
+    /// <summary>
+    /// The consumer runs: its lag is reported from now on, by an <c>eventbus.consumer.lag</c> gauge of its own on a
+    /// Meter named <see cref="EventBusInstrumentation.MeterName"/> (listeners attach by name, so they see every
+    /// consumer's gauge; no process-wide list of consumers is needed).
+    /// </summary>
+    public void Start()
+    {
+        var meter = new Meter(EventBusInstrumentation.MeterName, Telemetry.Version);
+        if (Interlocked.CompareExchange(ref _meter, meter, null) is not null)
+        {
+            meter.Dispose();
+            return;
+        }
 
-    /// <summary>The consumer is released: its lag is no longer reported.</summary>
+        Volatile.Write(ref _lagGauge, meter.CreateObservableGauge(
+            "eventbus.consumer.lag", () => Lag, "{message}",
+            "Records of an assigned partition not yet committed by the group (end offset minus committed offset), from librdkafka's statistics."));
+    }
+
+    /// <summary>The consumer is released: its lag is no longer reported (its Meter is disposed).</summary>
     public void Dispose()
     {
-        ConsumerLagRegistry.Remove(this);
+        Volatile.Write(ref _lagGauge, null);
+        Interlocked.Exchange(ref _meter, null)?.Dispose();
         Volatile.Write(ref _lag, []);
     }
 
@@ -44,7 +63,7 @@ internal sealed class ConsumerTelemetry : IDisposable
     /// <param name="json">The statistics document.</param>
     public void OnStatistics(string json)
     {
-        if (Telemetry.ConsumerLag.Enabled)
+        if (Volatile.Read(ref _lagGauge) is { Enabled: true })
         {
             Volatile.Write(ref _lag, ConsumerLagStatistics.Parse(json, GroupId));
         }

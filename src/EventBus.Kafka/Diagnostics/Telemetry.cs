@@ -15,7 +15,7 @@ namespace EventBus.Kafka.Diagnostics;
 /// </remarks>
 internal static class Telemetry
 {
-    private static readonly string? Version = typeof(Telemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+    internal static readonly string? Version = typeof(Telemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
     /// <summary>Gets the source of the send and process spans.</summary>
     public static readonly ActivitySource Source = new(EventBusInstrumentation.ActivitySourceName, Version);
@@ -54,11 +54,6 @@ internal static class Telemetry
     /// <summary>eventbus.consumer.rebalances: partitions assigned, revoked or lost.</summary>
     public static readonly Counter<long> Rebalances = Meter.CreateCounter<long>(
         "eventbus.consumer.rebalances", "{rebalance}", "Rebalance callbacks served: partitions assigned, revoked or lost (eventbus.rebalance.kind).");
-
-    /// <summary>eventbus.consumer.lag: per assigned partition, the records between the committed offset and the end.</summary>
-    public static readonly ObservableGauge<long> ConsumerLag = Meter.CreateObservableGauge(
-        "eventbus.consumer.lag", ConsumerLagRegistry.Observe, "{message}",
-        "Records of an assigned partition not yet committed by the group (end offset minus committed offset), from librdkafka's statistics.");
 
     /// <summary>Gets a value indicating whether anything listens to sends (a span or a send metric).</summary>
     public static bool IsSendObserved => Source.HasListeners() || SentMessages.Enabled || OperationDuration.Enabled;
