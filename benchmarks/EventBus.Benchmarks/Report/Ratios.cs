@@ -1,3 +1,4 @@
+using EventBus.Benchmarks.EndToEnd;
 using EventBus.Benchmarks.Harness;
 using static EventBus.Benchmarks.Variants.VariantNames;
 
@@ -9,6 +10,7 @@ internal enum Metric
     Cpu,
     Allocation,
     P50,
+    P99,
 }
 
 /// <summary>A limit a figure must stay within; <see cref="AtMost"/> false means "at least".</summary>
@@ -33,6 +35,7 @@ internal sealed record Ratio(string Section, string Name, string Numerator, stri
         Metric.Cpu => m.CpuMicrosPerMessage,
         Metric.Allocation => m.AllocatedBytesPerMessage,
         Metric.P50 => m.P50Ms ?? double.NaN,
+        Metric.P99 => m.P99Ms ?? double.NaN,
         _ => throw new ArgumentOutOfRangeException(nameof(metric)),
     };
 
@@ -67,6 +70,11 @@ internal sealed record Ratio(string Section, string Name, string Numerator, stri
         new("consume", "EventConsumer c4 ÷ raw loop, msg/s", ConsumerNoOp4, RawConsume, Metric.Throughput, null),
         new("consume", "1 ms handler c4 ÷ c1, msg/s", SlowHandler(4), SlowHandler(1), Metric.Throughput, null),
         new("consume", "1 ms handler c16 ÷ c1, msg/s", SlowHandler(16), SlowHandler(1), Metric.Throughput, new(8, AtMost: false)),
+        new("e2e", "e2e p50 wrapper ÷ raw, 1,000 msg/s", EndToEndNames.WrapperFixedRate, EndToEndNames.RawFixedRate, Metric.P50, null),
+        new("e2e", "e2e p99 wrapper ÷ raw, 1,000 msg/s", EndToEndNames.WrapperFixedRate, EndToEndNames.RawFixedRate, Metric.P99, null),
+        new("e2e", "e2e p50 wrapper ÷ raw, saturation", EndToEndNames.WrapperSaturation, EndToEndNames.RawSaturation, Metric.P50, null),
+        new("e2e", "e2e p99 wrapper ÷ raw, saturation", EndToEndNames.WrapperSaturation, EndToEndNames.RawSaturation, Metric.P99, null),
+        new("e2e", "e2e wrapper ÷ raw at saturation, msg/s", EndToEndNames.WrapperSaturation, EndToEndNames.RawSaturation, Metric.Throughput, null),
         new("telemetry", "PublishAsync with listeners ÷ without, msg/s", WithListeners(PublishAsync), PublishAsync, Metric.Throughput, new(0.90, AtMost: false)),
         new("telemetry", "PublishAsync with listeners ÷ without, CPU µs/msg", WithListeners(PublishAsync), PublishAsync, Metric.Cpu, new(1.10, AtMost: true)),
         new("telemetry", "PublishBatchAsync with listeners ÷ without, msg/s", WithListeners(PublishBatchAsync), PublishBatchAsync, Metric.Throughput, new(0.90, AtMost: false)),

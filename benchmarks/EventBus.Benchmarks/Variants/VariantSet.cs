@@ -1,3 +1,4 @@
+using EventBus.Benchmarks.EndToEnd;
 using EventBus.Benchmarks.Harness;
 using EventBus.Kafka.Consuming;
 using static EventBus.Benchmarks.Variants.VariantNames;
@@ -12,7 +13,7 @@ namespace EventBus.Benchmarks.Variants;
 internal static class VariantSet
 {
     /// <summary>The groups, by the names <c>--only</c> takes, in the order of round 0.</summary>
-    public static IReadOnlyList<string> GroupNames { get; } = ["publish", "latency", "consume", "scaling"];
+    public static IReadOnlyList<string> GroupNames { get; } = ["publish", "latency", "consume", "scaling", "e2e"];
 
     /// <summary>Whether the selected groups read the consume topic (which then has to be filled).</summary>
     public static bool NeedsConsumeTopic(BenchmarkOptions options) => options.Groups.Contains("consume") || options.Groups.Contains("scaling");
@@ -62,6 +63,14 @@ internal static class VariantSet
         {
             groups.Add(Group([.. new[] { 1, 4, 16 }.Select(c =>
                 new EventConsumerVariant(SlowHandler(c), cluster, consumeTopic!, options.HandlerMessages, c, OrderingMode.Key, TimeSpan.FromMilliseconds(1)))]));
+        }
+
+        if (options.Groups.Contains("e2e"))
+        {
+            var rate = EndToEndLoad.FixedRate(options.Quick);
+            var saturation = EndToEndLoad.Saturation(options.Quick);
+            groups.Add(Group(new WrapperEndToEndVariant(EndToEndNames.WrapperFixedRate, cluster, rate), new RawEndToEndVariant(EndToEndNames.RawFixedRate, cluster, rate)));
+            groups.Add(Group(new WrapperEndToEndVariant(EndToEndNames.WrapperSaturation, cluster, saturation), new RawEndToEndVariant(EndToEndNames.RawSaturation, cluster, saturation)));
         }
 
         return groups;

@@ -7,6 +7,14 @@ namespace EventBus.Kafka.Producing;
 internal static class PublishErrors
 {
     /// <summary>Whether publishing again can succeed after this error.</summary>
+    /// <remarks>
+    /// <see cref="ErrorCode.Local_UnknownPartition"/> is transient here: the library never names a partition, so the
+    /// partition librdkafka chose existed; it fails the messages queued for it when a broker that is starting up answers
+    /// a metadata request with the topic and no partitions ("partition count changed from 6 to 0", seen on Kafka 2.4 when
+    /// every broker restarts). Publishing again once the brokers are up succeeds. <see cref="ErrorCode.Local_UnknownTopic"/>
+    /// follows from the same answer for messages published while the topic has no partitions; like the broker's
+    /// <see cref="ErrorCode.UnknownTopicOrPart"/> (a topic being created), it is transient.
+    /// </remarks>
     /// <param name="code">The error code.</param>
     /// <returns>Whether it is transient.</returns>
     public static bool IsRetriable(ErrorCode code) => code is
@@ -15,7 +23,7 @@ internal static class PublishErrors
         or ErrorCode.RequestTimedOut or ErrorCode.NetworkException or ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderForPartition
         or ErrorCode.BrokerNotAvailable or ErrorCode.ReplicaNotAvailable or ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend
         or ErrorCode.NotCoordinatorForGroup or ErrorCode.UnknownTopicOrPart or ErrorCode.KafkaStorageError or ErrorCode.OutOfOrderSequenceNumber
-        or ErrorCode.ConcurrentTransactions or ErrorCode.ThrottlingQuotaExceeded;
+        or ErrorCode.ConcurrentTransactions or ErrorCode.ThrottlingQuotaExceeded or ErrorCode.Local_UnknownPartition or ErrorCode.Local_UnknownTopic;
 
     /// <summary>The exception for a message whose delivery failed.</summary>
     /// <param name="topic">The topic.</param>

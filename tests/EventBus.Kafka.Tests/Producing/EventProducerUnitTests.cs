@@ -174,6 +174,8 @@ public sealed partial class EventProducerUnitTests : IDisposable
     [InlineData(ErrorCode.NotEnoughReplicas, true)]
     [InlineData(ErrorCode.LeaderNotAvailable, true)]
     [InlineData(ErrorCode.Local_QueueFull, true)]
+    [InlineData(ErrorCode.Local_UnknownPartition, true)]
+    [InlineData(ErrorCode.Local_UnknownTopic, true)]
     [InlineData(ErrorCode.MsgSizeTooLarge, false)]
     [InlineData(ErrorCode.TopicAuthorizationFailed, false)]
     [InlineData(ErrorCode.InvalidMsg, false)]
