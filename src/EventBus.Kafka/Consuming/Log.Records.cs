@@ -29,6 +29,10 @@ internal static partial class Log
                   "fetching resumes when a commit succeeds (records handled but not committed are redelivered if the partitions are lost)")]
     public static partial void PausedForCommit(ILogger logger, long uncommitted);
 
+    [LoggerMessage(EventId = 2044, EventName = "PartitionsRevokedUncommitted", Level = LogLevel.Warning,
+        Message = "Group {GroupId}: {Count} partition(s) revoked, but the commit of their completed work was refused; the records handled since their last commit will be redelivered to their next owner: {Partitions}")]
+    public static partial void RevokedUncommitted(ILogger logger, string groupId, int count, string partitions);
+
     [LoggerMessage(EventId = 2042, EventName = "DeadLetterTooLarge", Level = LogLevel.Warning,
         Message = "Dead-lettering {Topic}[{Partition}]@{Offset} ({ValueBytes} value bytes) to {DeadLetterTopic} was refused for its size; trying again with a compact stack trace. If it is refused again, raise max.message.bytes of {DeadLetterTopic} and the producer's message.max.bytes (KafkaProducerOptions.AdditionalProperties): until then its offset stays uncommitted")]
     public static partial void DeadLetterTooLarge(ILogger logger, string topic, int partition, long offset, int valueBytes, string deadLetterTopic);

@@ -26,7 +26,7 @@ internal static partial class Log
     public static partial void RevokeTimedOut(ILogger logger, double timeoutSeconds, long inFlight);
 
     [LoggerMessage(EventId = 2005, EventName = "CommitDeferred", Level = LogLevel.Information,
-        Message = "Commit of {Count} partition offset(s) refused during a rebalance ({Code}); expected, the next commit carries them")]
+        Message = "Commit of {Count} partition offset(s) refused during a rebalance ({Code}); expected; they are committed again later, unless their partitions are revoked or lost meanwhile (their records are then redelivered)")]
     public static partial void CommitDeferred(ILogger logger, string code, int count);
 
     [LoggerMessage(EventId = 2006, EventName = "CommitFailed", Level = LogLevel.Warning,

@@ -64,12 +64,14 @@ internal sealed class PartitionAssignments(
         // revoked, so those records are dropped, not handled), or the wait below would wait for nothing.
         var states = Take(revoked.Select(r => r.TopicPartition));
         states.ForEach(s => s.Revoked = true);
+        var committed = true;
         dispatcher.StartLanes();
         if (!lifetime.IsKilled)
         {
             // While stopping, the drain already waited (and cancelled what ran too long): do not wait again.
             var drained = completions.WaitForInFlight(states, lifetime.IsDraining ? TimeSpan.Zero : options.RevokeTimeout);
             committer.Commit(states);
+            committed = !committer.IsOwed;
             if (!drained)
             {
                 Log.RevokeTimedOut(logger, options.RevokeTimeout.TotalSeconds, states.Sum(s => s.InFlight));
@@ -79,7 +81,15 @@ internal sealed class PartitionAssignments(
         Release(consumer, states);
         Interlocked.Increment(ref counters.Rebalances);
         telemetry?.Rebalanced("revoked");
-        Log.Revoked(logger, groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
+        if (committed)
+        {
+            Log.Revoked(logger, groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
+        }
+        else
+        {
+            Log.RevokedUncommitted(logger, groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
+        }
+
         InvokeCallback(options.PartitionsRevoked, revoked.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsRevoked));
     }
 
