@@ -213,7 +213,7 @@ public sealed class EventBusHealthChecker : IDisposable
         return findings.Result("the cluster answers, the clients can work and every topic exists");
     }
 
-    private static void ConsumerReadiness(EventConsumer consumer, ClusterProbeResult probe, Findings findings)
+    private void ConsumerReadiness(EventConsumer consumer, ClusterProbeResult probe, Findings findings)
     {
         var statistics = consumer.GetStatistics();
         var health = statistics.Health;
@@ -221,6 +221,13 @@ public sealed class EventBusHealthChecker : IDisposable
         if (statistics.State != EventConsumerState.Running)
         {
             findings.Add(EventBusHealthStatus.Unhealthy, statistics.State == EventConsumerState.Created ? $"{name}: not started yet" : $"{name}: {Lower(statistics.State)}");
+            return;
+        }
+
+        if (IsStalled(statistics, _time.GetUtcNow(), out var since))
+        {
+            // Partitions it does not poll are partitions nobody consumes.
+            findings.Add(EventBusHealthStatus.Unhealthy, $"{name}: the poll loop is stuck (no poll for {since.TotalSeconds:0.#} s)");
             return;
         }
 
