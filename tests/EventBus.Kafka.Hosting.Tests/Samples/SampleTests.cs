@@ -29,9 +29,11 @@ public sealed class SampleTests(ITestOutputHelper output)
         Assert.Contains("RecordsDeadLettered = 1", text, StringComparison.Ordinal);
         Assert.Contains("Quickstart finished.", text, StringComparison.Ordinal);
 
-        // The health report at the end: healthy, with the run's real counts (5 orders and 1 dead letter sent).
+        // The health report at the end: healthy, with the run's real counts (sent: 5 orders, the dead letter and its
+        // error event; 4 of the 5 received handled, 1 given up on and dead-lettered).
         Assert.Contains("health (Healthy;", text, StringComparison.Ordinal);
-        Assert.Contains("\"messages_sent\": 6", text, StringComparison.Ordinal);
+        Assert.Contains("\"messages_sent\": 7", text, StringComparison.Ordinal);
+        Assert.Contains("\"messages_processed\": 4", text, StringComparison.Ordinal);
         Assert.Contains("\"messages_received\": 5", text, StringComparison.Ordinal);
         Assert.Contains("\"messages_dead_lettered\": 1", text, StringComparison.Ordinal);
     }
