@@ -183,7 +183,7 @@ public sealed class EventBusHealthChecker : IDisposable
             {
                 KafkaHealthStatus.Healthy when probe.Reachable => (EventBusHealthStatus.Healthy, $"{name}: healthy"),
                 KafkaHealthStatus.Healthy => (EventBusHealthStatus.Unhealthy, $"{name}: healthy, but the cluster does not answer"),
-                KafkaHealthStatus.Degraded when health.Diagnosis is { IsConfigurationError: true } d => (EventBusHealthStatus.Unhealthy, $"{name}: {d.Message}"),
+                KafkaHealthStatus.Degraded when health.Diagnosis is { IsConfigurationError: true } d && IsCurrent(health, probe) => (EventBusHealthStatus.Unhealthy, $"{name}: {d.Message}"),
                 KafkaHealthStatus.Degraded when probe.Reachable =>
                     (EventBusHealthStatus.Degraded, $"{name}: degraded since {health.Since:O} ({health.Diagnosis?.Message ?? "no diagnosis"}); the cluster answers again, so publishing can succeed"),
                 KafkaHealthStatus.Degraded => (EventBusHealthStatus.Unhealthy, $"{name}: {health.Diagnosis?.Message ?? "degraded"}"),
@@ -233,7 +233,7 @@ public sealed class EventBusHealthChecker : IDisposable
 
         if (health.Status != KafkaHealthStatus.Healthy)
         {
-            if (health.Diagnosis is { IsConfigurationError: true } configuration)
+            if (health.Diagnosis is { IsConfigurationError: true } configuration && IsCurrent(health, probe))
             {
                 findings.Add(EventBusHealthStatus.Unhealthy, $"{name}: {configuration.Message}");
                 return;
@@ -289,6 +289,16 @@ public sealed class EventBusHealthChecker : IDisposable
 
         return new TopicHealthReport(required, [], [], created, null, null);
     }
+
+    /// <summary>
+    /// Whether a client's configuration error (TLS, authentication, authorization) still holds. A client records its
+    /// recovery only with its next delivery or assignment, so an idle one keeps the error after it was fixed; it is
+    /// over once the cluster answers readiness's own request, made with the same configuration, and the client has not
+    /// seen the error again for <see cref="ClientHealthState.FailFastHold"/> (librdkafka retries a refused connection
+    /// well within that while the error lasts).
+    /// </summary>
+    private static bool IsCurrent(KafkaClientHealth health, ClusterProbeResult probe) =>
+        !probe.Reachable || health.LastErrorAt is not { } seen || seen > probe.At - ClientHealthState.FailFastHold;
 
     private bool IsStalled(EventConsumerStatistics statistics, DateTimeOffset now, out TimeSpan since)
     {
