@@ -49,7 +49,14 @@ public sealed class HealthCheckerTests
     public async Task Liveness_FaultedConsumer_IsUnhealthy()
     {
         var fake = new FakeConsumer();
-        fake.Then(_ => throw new InvalidOperationException("the client broke"));
+        using var started = new ManualResetEventSlim();
+        fake.Then(_ =>
+        {
+            // Fault only once Start returned: Start sets Running after starting the poll thread, so a fault before
+            // that would be overwritten (a race in EventConsumer.Start, reported, not this test's subject).
+            started.Wait(Timeout);
+            throw new InvalidOperationException("the client broke");
+        });
         var options = Options();
         await using var consumer = new EventConsumer(options, new EventConsumerOptions { CloseTimeout = TimeSpan.FromSeconds(5) },
             [new SingleRoute<string>("in", (_, _) => Task.CompletedTask, JsonEventSerializer.CreateDefault(), null)], null, null, fake.Factory);
@@ -57,6 +64,7 @@ public sealed class HealthCheckerTests
         var sources = new EventBusHealthSources(null, [consumer]);
 
         consumer.Start();
+        started.Set();
         await Until(() => consumer.State == EventConsumerState.Faulted, "the consumer to fault");
 
         var liveness = checker.CheckLiveness(sources);
