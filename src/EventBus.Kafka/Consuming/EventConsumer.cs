@@ -41,6 +41,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private readonly ConsumerCounters _counters = new();
     private readonly ConsumerPollLoop _pollLoop;
     private readonly KafkaClientMonitor _monitor;
+    private readonly ConsumerTelemetry _telemetry;
     private readonly object _lifecycle = new();
     private int _disposed;
 
@@ -63,6 +64,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         ConfigurationLog.WarningsOnce(_logger, options);
         var routesByTopic = routes.ToDictionary(r => r.Topic, StringComparer.Ordinal);
         _groupId = options.Consumer.GroupId!;
+        _telemetry = new ConsumerTelemetry(_groupId);
         _topics = routesByTopic.Keys;
         _maxConcurrency = consumerOptions.MaxConcurrency;
         _maxInFlight = options.Consumer.MaxPollRecords;
@@ -81,21 +83,22 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             options.Topics.TryGetTopicName(consumerOptions.ErrorsTopicKey, out var errors) ? errors : null,
             retry,
             _counters,
-            _logger);
-        var committer = new OffsetCommitter(consumerOptions, _counters, _logger);
+            _logger,
+            _telemetry);
+        var committer = new OffsetCommitter(consumerOptions, _counters, _logger, telemetry: _telemetry);
         var completions = new CompletionQueue(committer, _counters);
         var concurrency = new SemaphoreSlim(consumerOptions.MaxConcurrency, consumerOptions.MaxConcurrency);
         var dispatcher = new RecordDispatcher(
-            new RecordProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger),
-            new BatchProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger),
+            new RecordProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger, _telemetry),
+            new BatchProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger, _telemetry),
             _callContext,
             _counters);
         var backPressure = new BackPressure(_maxInFlight, _counters, _logger);
         _monitor = new KafkaClientMonitor(KafkaConsumerClient.Diagnosis(options, _groupId, _topics), _groupId, _logger,
             static (l, level, name, facility, text) => Log.Librdkafka(l, level, name, facility, text));
-        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger);
+        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger, _telemetry);
         _pollLoop = new ConsumerPollLoop(
-            consumerOptions, options.Consumer.MaxPollIntervalMs, _groupId, _topics, clientFactory ?? KafkaConsumerClient.Factory(options, _logger),
+            consumerOptions, options.Consumer.MaxPollIntervalMs, _groupId, _topics, clientFactory ?? KafkaConsumerClient.Factory(options, _logger, _telemetry),
             assignments, dispatcher, completions, committer, backPressure, _lifetime, _callContext, _counters, _monitor, _logger);
     }
 
@@ -147,6 +150,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             }
 
             _pollLoop.Start();
+            _telemetry.Start();
             _lifetime.State = EventConsumerState.Running;
             Log.Started(_logger, _groupId, string.Join(",", _topics), _maxConcurrency, _maxInFlight);
         }
@@ -258,6 +262,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             await _deadLetterProducer.Value.DisposeAsync().ConfigureAwait(false);
         }
 
+        _telemetry.Dispose();
         _lifetime.Dispose();
     }
 }

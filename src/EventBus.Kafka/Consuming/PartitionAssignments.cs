@@ -19,7 +19,8 @@ internal sealed class PartitionAssignments(
     BackPressure backPressure,
     ConsumerLifetime lifetime,
     ConsumerCounters counters,
-    ILogger logger)
+    ILogger logger,
+    EventBus.Kafka.Diagnostics.ConsumerTelemetry? telemetry = null)
 {
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
 
@@ -47,6 +48,7 @@ internal sealed class PartitionAssignments(
         }
 
         Interlocked.Increment(ref counters.Rebalances);
+        telemetry?.Rebalanced("assigned");
         Volatile.Write(ref counters.AssignedPartitions, _partitions.Count);
         backPressure.OnAssignmentChanged(_partitions.Count, added: true);
         Log.Assigned(logger, groupId, partitions.Count, Describe(partitions));
@@ -76,6 +78,7 @@ internal sealed class PartitionAssignments(
 
         Release(consumer, states);
         Interlocked.Increment(ref counters.Rebalances);
+        telemetry?.Rebalanced("revoked");
         Log.Revoked(logger, groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
         InvokeCallback(options.PartitionsRevoked, revoked.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsRevoked));
     }
@@ -90,6 +93,7 @@ internal sealed class PartitionAssignments(
         dispatcher.StartLanes();
         Release(consumer, states);
         Interlocked.Increment(ref counters.Rebalances);
+        telemetry?.Rebalanced("lost");
         Log.Lost(logger, groupId, lost.Count, Describe(lost.Select(r => r.TopicPartition)));
         InvokeCallback(options.PartitionsLost, lost.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsLost));
     }

@@ -28,10 +28,6 @@ internal sealed class BatchSlot : IPendingDelivery
 
     public int Shard { get; set; } = -1;
 
-    public IPendingDelivery? Previous { get; set; }
-
-    public IPendingDelivery? Next { get; set; }
-
     public object? Producer { get; set; }
 
     public void Fail(Error error)

@@ -3,7 +3,7 @@ using Confluent.Kafka;
 namespace EventBus.Kafka.Producing;
 
 /// <summary>
-/// A message waiting for its delivery report. It is linked into the producer's registry of pending messages (so
+/// A message waiting for its delivery report. It has a slot in the producer's registry of pending messages (so
 /// closing can fail it) and completes exactly once, from whichever path gets there first.
 /// </summary>
 internal interface IPendingDelivery
@@ -11,14 +11,8 @@ internal interface IPendingDelivery
     /// <summary>Gets the delegate librdkafka's delivery report is given to.</summary>
     Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
 
-    /// <summary>Gets or sets the registry shard this message is in (-1 when not registered).</summary>
+    /// <summary>Gets or sets the registry slot this message is in (-1 when not registered).</summary>
     int Shard { get; set; }
-
-    /// <summary>Gets or sets the previous message in the shard.</summary>
-    IPendingDelivery? Previous { get; set; }
-
-    /// <summary>Gets or sets the next message in the shard.</summary>
-    IPendingDelivery? Next { get; set; }
 
     /// <summary>
     /// Gets or sets the Confluent producer the message was handed to, so the messages a failed producer will never

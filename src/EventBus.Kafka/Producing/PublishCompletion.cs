@@ -24,10 +24,6 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
 
     public int Shard { get; set; } = -1;
 
-    public IPendingDelivery? Previous { get; set; }
-
-    public IPendingDelivery? Next { get; set; }
-
     public object? Producer { get; set; }
 
     public void Fail(Error error)
