@@ -6,6 +6,7 @@ using System.Text;
 using Confluent.Kafka;
 using EventBus.Kafka.Configuration;
 using EventBus.Kafka.Consuming;
+using EventBus.Kafka.Diagnostics.Health;
 using EventBus.Kafka.Producing;
 using EventBus.Kafka.Testing;
 using EventBus.Kafka.Topics;
@@ -36,10 +37,11 @@ var dlqTopic = options.Topics.GetTopicName("DLQ");
 
 // 1. Topics: created in their tiers where the cluster has the admin API; the mock cluster has none, so the report
 //    says so and the topics are created through the mock's own API.
+TopicProvisioningReport provisioning;
 using (var provisioner = new TopicProvisioner(options))
 {
-    var report = await provisioner.ApplyAsync();
-    Console.WriteLine(report);
+    provisioning = await provisioner.ApplyAsync();
+    Console.WriteLine(provisioning);
 }
 
 if (cluster is not null)
@@ -92,6 +94,13 @@ while (consumer.GetStatistics().RecordsDeadLettered == 0)
     await Task.Delay(50); // a sample's progress poll: the DLQ publish follows the last retry
 }
 
+// The health report while everything runs (printed at the end): what a /health endpoint serves.
+EventBusHealthReport health;
+using (var checker = new EventBusHealthChecker(options))
+{
+    health = await checker.CreateReportAsync(new EventBusHealthSources(producer, [consumer], provisioning));
+}
+
 await consumer.StopAsync(); // drains, commits, leaves the group
 
 // 4. The dead-lettered record, as any Kafka tool sees it: the original value plus Spring-compatible headers.
@@ -122,9 +131,11 @@ using (var reader = new ConsumerBuilder<string, string>(new ConsumerConfig
     reader.Close();
 }
 
-// 5. What the service would report.
+// 5. What the service would report: the statistics, and the health report (live, ready, counts, redacted configuration).
 Console.WriteLine($"producer: {producer.GetStatistics()}");
 Console.WriteLine($"consumer: {consumer.GetStatistics()}");
+Console.WriteLine($"health ({health.Status}; live: {health.Liveness.Description}; ready: {health.Readiness.Description}):");
+Console.WriteLine(health.ToJson(indented: true));
 Console.WriteLine("Quickstart finished.");
 return 0;
 

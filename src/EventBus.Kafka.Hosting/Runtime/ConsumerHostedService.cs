@@ -62,8 +62,11 @@ internal sealed class ConsumerHostedService : IHostedService, IAsyncDisposable
         _logger = _loggerFactory.CreateLogger("EventBus.Kafka.Hosting.Consumer");
     }
 
-    /// <summary>Gets the consumer, once started (for tests and, later, health).</summary>
+    /// <summary>Gets the consumer, once started (for tests and health).</summary>
     internal EventConsumer? Consumer => _consumer;
+
+    /// <summary>Gets the registration (its handlers, for health's findings).</summary>
+    internal ConsumerRegistration Registration => _registration;
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)

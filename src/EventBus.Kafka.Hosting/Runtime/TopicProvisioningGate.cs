@@ -33,6 +33,18 @@ internal sealed class TopicProvisioningGate
     /// <summary>Gets the report of the provisioning run, once it completed (<see langword="null"/> when skipped or not run yet).</summary>
     public TopicProvisioningReport? LastReport { get; private set; }
 
+    /// <summary>Gets a value indicating whether the provisioning run completed (or was skipped).</summary>
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _run is { IsCompletedSuccessfully: true };
+            }
+        }
+    }
+
     /// <summary>Provisions the topics on the first call; every call waits for that one run.</summary>
     /// <param name="cancellationToken">Stops waiting; the first caller's token also cancels the run.</param>
     /// <returns>The report, or <see langword="null"/> when provisioning is switched off.</returns>

@@ -1,3 +1,5 @@
+using EventBus.Kafka.Diagnostics;
+
 namespace EventBus.Kafka.Consuming;
 
 /// <summary>
@@ -24,10 +26,17 @@ internal sealed class ConsumerCounters
     public int AssignedPartitions;
     public int Paused;
 
-    /// <summary>Takes a snapshot.</summary>
+    /// <summary>Takes a snapshot, with no health known (the parts' own tests).</summary>
     /// <param name="state">The consumer's state.</param>
     /// <returns>The statistics.</returns>
-    public EventConsumerStatistics Snapshot(EventConsumerState state)
+    public EventConsumerStatistics Snapshot(EventConsumerState state) =>
+        Snapshot(state, new KafkaClientHealth(KafkaHealthStatus.Healthy, null, DateTimeOffset.UnixEpoch, null, null));
+
+    /// <summary>Takes a snapshot.</summary>
+    /// <param name="state">The consumer's state.</param>
+    /// <param name="health">The consumer's health.</param>
+    /// <returns>The statistics.</returns>
+    public EventConsumerStatistics Snapshot(EventConsumerState state, KafkaClientHealth health)
     {
         var lastPoll = Interlocked.Read(ref LastPollTicks);
         return new EventConsumerStatistics(
@@ -46,6 +55,9 @@ internal sealed class ConsumerCounters
             Volatile.Read(ref AssignedPartitions),
             Interlocked.Read(ref InFlight),
             Volatile.Read(ref Paused) != 0,
-            lastPoll == 0 ? null : new DateTimeOffset(lastPoll, TimeSpan.Zero));
+            lastPoll == 0 ? null : new DateTimeOffset(lastPoll, TimeSpan.Zero),
+            health.LastError?.Message,
+            health.LastErrorAt,
+            health);
     }
 }

@@ -95,6 +95,8 @@ internal sealed class ConsumerPollLoop
         consumer.Subscribe(_topics);
         _committer.Bind(offsets => consumer.Commit(offsets));
         _consumer = consumer;
+        // Liveness counts from here: a loop that never gets to poll (stuck in its first rebalance) is stuck too.
+        Interlocked.Exchange(ref _counters.LastPollTicks, DateTimeOffset.UtcNow.UtcTicks);
         var thread = new Thread(Run) { IsBackground = true, Name = "eventbus-consumer:" + _groupId };
         _callContext.SetPollThread(thread);
         thread.Start();

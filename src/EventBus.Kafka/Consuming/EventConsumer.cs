@@ -211,7 +211,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
     /// <summary>Gets a snapshot of the counters and health.</summary>
     /// <returns>The statistics.</returns>
-    public EventConsumerStatistics GetStatistics() => _counters.Snapshot(_lifetime.State);
+    public EventConsumerStatistics GetStatistics() => _counters.Snapshot(_lifetime.State, Health);
 
     /// <summary>Stops gracefully (as <see cref="StopAsync"/>) and releases everything. Idempotent.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -1,3 +1,5 @@
+using EventBus.Kafka.Diagnostics;
+
 namespace EventBus.Kafka.Consuming;
 
 /// <summary>
@@ -32,7 +34,10 @@ namespace EventBus.Kafka.Consuming;
 /// <param name="AssignedPartitions">Partitions currently assigned.</param>
 /// <param name="InFlight">Records dispatched and not yet completed.</param>
 /// <param name="PausedForBackPressure">Whether fetching is paused because in-flight work reached the bound.</param>
-/// <param name="LastPoll">When the poll loop last made progress (liveness).</param>
+/// <param name="LastPoll">When the poll loop last made progress (liveness); set when the loop starts, then after every poll.</param>
+/// <param name="LastError">The last client error, diagnosed (<see cref="KafkaDiagnosis.Message"/>; never a secret), if any.</param>
+/// <param name="LastErrorAt">When <paramref name="LastError"/> was last seen.</param>
+/// <param name="Health">The health: status, the current failure's diagnosis and since when, the last error (as <see cref="EventConsumer.Health"/>).</param>
 public sealed record EventConsumerStatistics(
     EventConsumerState State,
     long RecordsReceived,
@@ -49,4 +54,7 @@ public sealed record EventConsumerStatistics(
     int AssignedPartitions,
     long InFlight,
     bool PausedForBackPressure,
-    DateTimeOffset? LastPoll);
+    DateTimeOffset? LastPoll,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    KafkaClientHealth Health);

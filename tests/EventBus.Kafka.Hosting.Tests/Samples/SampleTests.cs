@@ -28,6 +28,14 @@ public sealed class SampleTests(ITestOutputHelper output)
         Assert.Contains("kafka_dlt-exception-message: order 3 has no stock", text, StringComparison.Ordinal);
         Assert.Contains("RecordsDeadLettered = 1", text, StringComparison.Ordinal);
         Assert.Contains("Quickstart finished.", text, StringComparison.Ordinal);
+
+        // The health report at the end: healthy, with the run's real counts (sent: 5 orders, the dead letter and its
+        // error event; 4 of the 5 received handled, 1 given up on and dead-lettered).
+        Assert.Contains("health (Healthy;", text, StringComparison.Ordinal);
+        Assert.Contains("\"messages_sent\": 7", text, StringComparison.Ordinal);
+        Assert.Contains("\"messages_processed\": 4", text, StringComparison.Ordinal);
+        Assert.Contains("\"messages_received\": 5", text, StringComparison.Ordinal);
+        Assert.Contains("\"messages_dead_lettered\": 1", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,6 +79,52 @@ public sealed class SampleTests(ITestOutputHelper output)
         Assert.Equal(("o-7", body.GetProperty("offset").GetInt64()), (stored.Message.Key, stored.Offset.Value));
         sample.Terminate();
         Assert.Equal(0, await sample.WaitForExitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task WebApi_HealthEndpoints_LiveReadyAndJsonOverHttp_ReadyFailsWithEveryBrokerDown()
+    {
+        await using var cluster = TestCluster.Start();
+        var port = FreePort();
+        using var sample = TestHostProcess.StartSample("WebApi", cluster.Variables(("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), output);
+        await sample.WaitForLineAsync(l => l.Contains("Now listening on", StringComparison.Ordinal), Patience, "the web server");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var live = await http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (live.StatusCode, await live.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        await UntilStatusAsync(http, "/health/ready", HttpStatusCode.OK, "readiness");
+        var posted = await http.PostAsJsonAsync("/orders", new { orderId = "o-8", amount = 1.5m }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+        var health = await http.GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("application/json", health.Content.Headers.ContentType?.MediaType);
+        var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal("healthy", report.GetProperty("status").GetString());
+        Assert.Equal(1, report.GetProperty("statistics").GetProperty("messages_sent").GetInt64());
+        Assert.Equal(cluster.Cluster.BootstrapServers, report.GetProperty("bootstrap_servers").GetString());
+
+        for (var broker = 1; broker <= cluster.Cluster.BrokerCount; broker++)
+        {
+            cluster.Cluster.SetBrokerDown(broker);
+        }
+
+        await UntilStatusAsync(http, "/health/ready", HttpStatusCode.ServiceUnavailable, "readiness to fail with every broker down");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode);
+        sample.Terminate();
+        Assert.Equal(0, await sample.WaitForExitAsync(Patience));
+    }
+
+    private static async Task UntilStatusAsync(HttpClient http, string path, HttpStatusCode expected, string what)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode last;
+        while ((last = (await http.GetAsync(path, TestContext.Current.CancellationToken)).StatusCode) != expected)
+        {
+            Assert.True(started.Elapsed < Patience, $"timed out waiting for {what}: {path} answers {(int)last}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
     }
 
     private static ConsumeResult<string, string> ReadOne(string bootstrapServers, string topic)
