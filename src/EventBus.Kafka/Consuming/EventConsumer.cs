@@ -149,9 +149,11 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
                 throw new InvalidOperationException($"The consumer was already started (state {_lifetime.State}); build a new one to consume again.");
             }
 
-            _pollLoop.Start();
-            _telemetry.Start();
+            // Running before the poll thread starts: a consumer that faults at once must not have its Faulted state
+            // overwritten by this line afterwards (and then look Running for good).
             _lifetime.State = EventConsumerState.Running;
+            _telemetry.Start();
+            _pollLoop.Start();
             Log.Started(_logger, _groupId, string.Join(",", _topics), _maxConcurrency, _maxInFlight);
         }
     }
