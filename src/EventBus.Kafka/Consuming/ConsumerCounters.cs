@@ -24,6 +24,9 @@ internal sealed class ConsumerCounters
     public int AssignedPartitions;
     public int Paused;
 
+    /// <summary>The exactly-once counters, when the consumer runs in that mode.</summary>
+    public ExactlyOnce.TransactionCounters? Transactions;
+
     /// <summary>Takes a snapshot.</summary>
     /// <param name="state">The consumer's state.</param>
     /// <returns>The statistics.</returns>
@@ -46,6 +49,7 @@ internal sealed class ConsumerCounters
             Volatile.Read(ref AssignedPartitions),
             Interlocked.Read(ref InFlight),
             Volatile.Read(ref Paused) != 0,
-            lastPoll == 0 ? null : new DateTimeOffset(lastPoll, TimeSpan.Zero));
+            lastPoll == 0 ? null : new DateTimeOffset(lastPoll, TimeSpan.Zero),
+            Transactions?.Snapshot());
     }
 }

@@ -1,6 +1,8 @@
 using EventBus.Kafka.Configuration;
 using EventBus.Kafka.Diagnostics;
+using EventBus.Kafka.Consuming.ExactlyOnce;
 using EventBus.Kafka.Producing;
+using EventBus.Kafka.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -41,6 +43,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private readonly ConsumerCounters _counters = new();
     private readonly ConsumerPollLoop _pollLoop;
     private readonly KafkaClientMonitor _monitor;
+    private readonly TransactionCoordinator? _transactions;
     private readonly object _lifecycle = new();
     private int _disposed;
 
@@ -50,7 +53,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         IReadOnlyList<ConsumerRoute> routes,
         EventProducer? deadLetterProducer,
         ILoggerFactory? loggerFactory,
-        ConsumerClientFactory? clientFactory = null)
+        ConsumerClientFactory? clientFactory = null,
+        IEventSerializer? serializer = null)
     {
         EventBusOptionsValidator.ThrowIfInvalid(options, EventBusClientKinds.Consumer);
         consumerOptions.Validate();
@@ -61,8 +65,16 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
         _logger = loggerFactory?.CreateLogger<EventConsumer>() ?? (ILogger)NullLogger.Instance;
         ConfigurationLog.WarningsOnce(_logger, options);
-        var routesByTopic = routes.ToDictionary(r => r.Topic, StringComparer.Ordinal);
         _groupId = options.Consumer.GroupId!;
+        if (consumerOptions.ExactlyOnce)
+        {
+            // Exactly-once: handlers publish into per-record buffers that commit with the offsets (see TransactionCoordinator).
+            _counters.Transactions = new TransactionCounters();
+            _transactions = new TransactionCoordinator(options, _groupId, serializer ?? JsonEventSerializer.CreateDefault(), _counters.Transactions, _logger);
+            routes = routes.Select(r => TransactionalRoute.Wrap(r, _transactions)).ToList();
+        }
+
+        var routesByTopic = routes.ToDictionary(r => r.Topic, StringComparer.Ordinal);
         _topics = routesByTopic.Keys;
         _maxConcurrency = consumerOptions.MaxConcurrency;
         _maxInFlight = options.Consumer.MaxPollRecords;
@@ -74,7 +86,9 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         // The parts, wired in the direction data flows (see the remarks).
         var retry = new RetryPolicy(consumerOptions);
         var deadLetters = new DeadLetterPublisher(
-            (topic, key, value, headers, ct) => _deadLetterProducer.Value.PublishRawAsync(topic, key, value, headers, ct),
+            _transactions is { } transactions
+                ? transactions.BufferRawAsync
+                : (_, topic, key, value, headers, ct) => _deadLetterProducer.Value.PublishRawAsync(topic, key, value, headers, ct),
             options.Connection.ServiceName!,
             _groupId,
             options.Topics.GetTopicName(consumerOptions.DeadLetterTopicKey),
@@ -82,7 +96,9 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             retry,
             _counters,
             _logger);
-        var committer = new OffsetCommitter(consumerOptions, _counters, _logger);
+        var committer = _transactions is null
+            ? new OffsetCommitter(consumerOptions, _counters, _logger)
+            : new OffsetCommitter(consumerOptions.ForTransactions(), _counters, _logger) { CommitOverride = _transactions.Commit };
         var completions = new CompletionQueue(committer, _counters);
         var concurrency = new SemaphoreSlim(consumerOptions.MaxConcurrency, consumerOptions.MaxConcurrency);
         var dispatcher = new RecordDispatcher(
@@ -93,7 +109,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         var backPressure = new BackPressure(_maxInFlight, _counters, _logger);
         _monitor = new KafkaClientMonitor(KafkaConsumerClient.Diagnosis(options, _groupId, _topics), _groupId, _logger,
             static (l, level, name, facility, text) => Log.Librdkafka(l, level, name, facility, text));
-        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger);
+        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger, _transactions);
+        _transactions?.BindRestart(assignments.Restart);
         _pollLoop = new ConsumerPollLoop(
             consumerOptions, options.Consumer.MaxPollIntervalMs, _groupId, _topics, clientFactory ?? KafkaConsumerClient.Factory(options, _logger),
             assignments, dispatcher, completions, committer, backPressure, _lifetime, _callContext, _counters, _monitor, _logger);
@@ -253,6 +270,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
     private async Task ReleaseResourcesAsync()
     {
+        _transactions?.Dispose();
         if (_ownsDeadLetterProducer && _deadLetterProducer.IsValueCreated)
         {
             await _deadLetterProducer.Value.DisposeAsync().ConfigureAwait(false);

@@ -33,6 +33,7 @@ namespace EventBus.Kafka.Consuming;
 /// <param name="InFlight">Records dispatched and not yet completed.</param>
 /// <param name="PausedForBackPressure">Whether fetching is paused because in-flight work reached the bound.</param>
 /// <param name="LastPoll">When the poll loop last made progress (liveness).</param>
+/// <param name="ExactlyOnce">The transaction counters in exactly-once mode (<see cref="EventConsumerOptions.ExactlyOnce"/>); otherwise <see langword="null"/>.</param>
 public sealed record EventConsumerStatistics(
     EventConsumerState State,
     long RecordsReceived,
@@ -49,4 +50,5 @@ public sealed record EventConsumerStatistics(
     int AssignedPartitions,
     long InFlight,
     bool PausedForBackPressure,
-    DateTimeOffset? LastPoll);
+    DateTimeOffset? LastPoll,
+    ExactlyOnceStatistics? ExactlyOnce = null);

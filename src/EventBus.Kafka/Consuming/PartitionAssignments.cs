@@ -19,7 +19,8 @@ internal sealed class PartitionAssignments(
     BackPressure backPressure,
     ConsumerLifetime lifetime,
     ConsumerCounters counters,
-    ILogger logger)
+    ILogger logger,
+    ExactlyOnce.TransactionCoordinator? transactions = null)
 {
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
 
@@ -46,6 +47,8 @@ internal sealed class PartitionAssignments(
             }
         }
 
+        // Exactly-once: before the consumer reads the committed offsets (after this callback), fence the previous owner.
+        transactions?.OnAssigned(consumer, partitions.Where(tp => routes.ContainsKey(tp.Topic)).ToList());
         Interlocked.Increment(ref counters.Rebalances);
         Volatile.Write(ref counters.AssignedPartitions, _partitions.Count);
         backPressure.OnAssignmentChanged(_partitions.Count, added: true);
@@ -75,6 +78,7 @@ internal sealed class PartitionAssignments(
         }
 
         Release(consumer, states);
+        transactions?.OnRemoved(states.Select(s => s.TopicPartition));
         Interlocked.Increment(ref counters.Rebalances);
         Log.Revoked(logger, groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
         InvokeCallback(options.PartitionsRevoked, revoked.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsRevoked));
@@ -89,9 +93,33 @@ internal sealed class PartitionAssignments(
         states.ForEach(s => s.Revoked = true);
         dispatcher.StartLanes();
         Release(consumer, states);
+        transactions?.OnRemoved(states.Select(s => s.TopicPartition));
         Interlocked.Increment(ref counters.Rebalances);
         Log.Lost(logger, groupId, lost.Count, Describe(lost.Select(r => r.TopicPartition)));
         InvokeCallback(options.PartitionsLost, lost.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsLost));
+    }
+
+    /// <summary>
+    /// Starts an owned partition over at <paramref name="offset"/> (exactly-once mode, after its transaction did not
+    /// commit): its in-flight work is cancelled and ignored, a fresh state replaces it, fetching seeks back.
+    /// </summary>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="offset">The offset to read from.</param>
+    /// <returns>False when the partition is not owned (nothing to do).</returns>
+    public bool Restart(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, long offset)
+    {
+        if (!_partitions.TryGetValue(partition, out var old))
+        {
+            return false;
+        }
+
+        old.Revoked = true;
+        dispatcher.StartLanes();
+        Release(consumer, [old]);
+        _partitions[partition] = new PartitionState(partition, old.Route, old.Lanes.Length);
+        consumer.Seek(new TopicPartitionOffset(partition, offset));
+        return true;
     }
 
     /// <summary>Cancels the handlers of every owned partition (a stop that ran out of time, or a kill).</summary>
