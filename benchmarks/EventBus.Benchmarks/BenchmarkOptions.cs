@@ -19,7 +19,7 @@ internal sealed record BenchmarkOptions
           --sequential N          messages of the one-at-a-time latency variants (default 2,000)
           --handler-messages N    messages of the 1 ms-handler scaling variants (default 500)
           --no-telemetry          skip the variants with an ActivityListener and a MeterListener attached
-          --only GROUP[,GROUP]    run only these groups: publish, latency, consume, scaling (default all), e.g.
+          --only GROUP[,GROUP]    run only these groups: publish, latency, consume, scaling, pipeline (default all), e.g.
                                   --only publish --rounds 10 while working on the publish path
           --broker BOOTSTRAP      a real broker instead of the in-process MockKafkaCluster (3 brokers);
                                   KAFKA_BOOTSTRAP_SERVERS does the same, other KAFKA_* variables are passed on

@@ -12,10 +12,10 @@ namespace EventBus.Benchmarks.Variants;
 internal static class VariantSet
 {
     /// <summary>The groups, by the names <c>--only</c> takes, in the order of round 0.</summary>
-    public static IReadOnlyList<string> GroupNames { get; } = ["publish", "latency", "consume", "scaling"];
+    public static IReadOnlyList<string> GroupNames { get; } = ["publish", "latency", "consume", "scaling", "pipeline"];
 
     /// <summary>Whether the selected groups read the consume topic (which then has to be filled).</summary>
-    public static bool NeedsConsumeTopic(BenchmarkOptions options) => options.Groups.Contains("consume") || options.Groups.Contains("scaling");
+    public static bool NeedsConsumeTopic(BenchmarkOptions options) => options.Groups.Contains("consume") || options.Groups.Contains("scaling") || options.Groups.Contains("pipeline");
 
     public static IReadOnlyList<IReadOnlyList<IVariant>> Create(BenchmarkCluster cluster, string produceTopic, string? consumeTopic, int consumeMessages, BenchmarkOptions options)
     {
@@ -62,6 +62,14 @@ internal static class VariantSet
         {
             groups.Add(Group([.. new[] { 1, 4, 16 }.Select(c =>
                 new EventConsumerVariant(SlowHandler(c), cluster, consumeTopic!, options.HandlerMessages, c, OrderingMode.Key, TimeSpan.FromMilliseconds(1)))]));
+        }
+
+        if (options.Groups.Contains("pipeline"))
+        {
+            // At-least-once against exactly-once on the same consume → publish job; end to end read back read_committed.
+            groups.Add(Group(
+                new PipelineVariant(PipelineAtLeastOnce, cluster, consumeTopic!, consumeMessages, exactlyOnce: false),
+                new PipelineVariant(PipelineExactlyOnce, cluster, consumeTopic!, consumeMessages, exactlyOnce: true)));
         }
 
         return groups;

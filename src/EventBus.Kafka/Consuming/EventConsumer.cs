@@ -70,7 +70,10 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         {
             // Exactly-once: handlers publish into per-record buffers that commit with the offsets (see TransactionCoordinator).
             _counters.Transactions = new TransactionCounters();
-            _transactions = new TransactionCoordinator(options, _groupId, serializer ?? JsonEventSerializer.CreateDefault(), _counters.Transactions, _logger);
+            _transactions = new TransactionCoordinator(
+                options,
+                TimeSpan.FromTicks(Math.Clamp(consumerOptions.CloseTimeout.Ticks, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond)),
+                _groupId, serializer ?? JsonEventSerializer.CreateDefault(), _counters.Transactions, _logger);
             routes = routes.Select(r => TransactionalRoute.Wrap(r, _transactions)).ToList();
         }
 

@@ -34,7 +34,8 @@ internal delegate bool PartitionRestart(IConsumer<byte[]?, byte[]?> consumer, To
 /// </remarks>
 internal sealed class TransactionCoordinator : IDisposable
 {
-    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(60);
+    private readonly TimeSpan _commitTimeout;
     private readonly EventBusOptions _options;
     private readonly string _groupId;
     private readonly string _prefix;
@@ -54,14 +55,16 @@ internal sealed class TransactionCoordinator : IDisposable
 
     /// <summary>Initializes a new instance of the <see cref="TransactionCoordinator"/> class.</summary>
     /// <param name="options">The options (connection and producer settings of the transactional producers).</param>
+    /// <param name="commitTimeout">The bound of one transaction's commit (then it is aborted): keeps a stop within its bound.</param>
     /// <param name="groupId">The group (part of every transactional id).</param>
     /// <param name="serializer">The serializer of what handlers publish.</param>
     /// <param name="counters">The exactly-once counters.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="forcedPath">A path to use whatever the brokers' version (tests).</param>
-    public TransactionCoordinator(EventBusOptions options, string groupId, IEventSerializer serializer, TransactionCounters counters, ILogger logger, TransactionPath? forcedPath = null)
+    public TransactionCoordinator(EventBusOptions options, TimeSpan commitTimeout, string groupId, IEventSerializer serializer, TransactionCounters counters, ILogger logger, TransactionPath? forcedPath = null)
     {
         _options = options;
+        _commitTimeout = commitTimeout;
         _groupId = groupId;
         _prefix = options.Connection.ServiceName!.Trim();
         _counters = counters;
@@ -123,7 +126,7 @@ internal sealed class TransactionCoordinator : IDisposable
             {
                 if (_shared is null)
                 {
-                    _shared = new TransactionalProducer(_options, $"{_prefix}-{_groupId}-{Guid.NewGuid():N}", OperationTimeout, _logger);
+                    _shared = new TransactionalProducer(_options, $"{_prefix}-{_groupId}-{Guid.NewGuid():N}", InitTimeout, _commitTimeout, _logger);
                     created.Add(_shared);
                 }
             }
@@ -131,7 +134,7 @@ internal sealed class TransactionCoordinator : IDisposable
             {
                 foreach (var tp in partitions)
                 {
-                    var producer = new TransactionalProducer(_options, TransactionalIdOf(tp), OperationTimeout, _logger);
+                    var producer = new TransactionalProducer(_options, TransactionalIdOf(tp), InitTimeout, _commitTimeout, _logger);
                     _producers[tp] = producer;
                     created.Add(producer);
                 }

@@ -28,6 +28,7 @@ internal sealed class TransactionalProducer : IDisposable
 {
     private readonly ProducerConfig _config;
     private readonly EventBusOptions _options;
+    private readonly TimeSpan _initTimeout;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly object _gate = new();
@@ -38,11 +39,13 @@ internal sealed class TransactionalProducer : IDisposable
     /// <summary>Initializes a new instance of the <see cref="TransactionalProducer"/> class (not connected yet).</summary>
     /// <param name="options">The options (connection, security, producer settings).</param>
     /// <param name="transactionalId">The stable transactional id.</param>
-    /// <param name="timeout">The bound of each transactional operation (init, commit, abort), retries included.</param>
+    /// <param name="initTimeout">The bound of InitTransactions, retries included (it waits for the previous owner's transaction to complete).</param>
+    /// <param name="timeout">The bound of a commit cycle's transaction (produce, offsets, commit) and of an abort, retries included.</param>
     /// <param name="logger">The logger.</param>
-    public TransactionalProducer(EventBusOptions options, string transactionalId, TimeSpan timeout, ILogger logger)
+    public TransactionalProducer(EventBusOptions options, string transactionalId, TimeSpan initTimeout, TimeSpan timeout, ILogger logger)
     {
         _options = options;
+        _initTimeout = initTimeout;
         _timeout = timeout;
         _logger = logger;
         TransactionalId = transactionalId;
@@ -71,7 +74,7 @@ internal sealed class TransactionalProducer : IDisposable
                 .SetLogHandler((_, m) => Log.ProducerLog(logger, id, m.Level.ToString(), m.Facility, m.Message))
                 .UseOAuthBearerTokenProvider(_options, logger)
                 .Build();
-            var deadline = Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency);
+            var deadline = Stopwatch.GetTimestamp() + (long)(_initTimeout.TotalSeconds * Stopwatch.Frequency);
             _ready = false;
             Retry("InitTransactions", deadline, p => p.InitTransactions(Remaining(deadline)));
             _producer.BeginTransaction();
