@@ -58,6 +58,15 @@ internal static class PublishErrors
                 $"{error.Reason} while the cluster was unreachable ({Lower(diagnosis.Text)}); it may come back", isRetriable: true, diagnosis);
         }
 
+        if (error.Code == ErrorCode.MsgSizeTooLarge)
+        {
+            // Refused by the local client before sending (message.max.bytes) or by the broker (the topic's max.message.bytes).
+            return new EventPublishException(topic, partitionKey, messageId, error.Code,
+                $"{error.Reason}: the record (value, key and headers) is larger than the producer's message.max.bytes (1,000,000 bytes " +
+                "unless set in KafkaProducerOptions.AdditionalProperties) or the topic's max.message.bytes; publish a smaller event " +
+                "(for example a reference to a payload stored elsewhere), or raise both limits together", isRetriable: false, diagnosis);
+        }
+
         return new EventPublishException(topic, partitionKey, messageId, error.Code, error.Reason, IsRetriable(error.Code), diagnosis);
     }
 

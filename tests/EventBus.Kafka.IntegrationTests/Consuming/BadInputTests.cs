@@ -205,6 +205,7 @@ public sealed class BadInputTests(KafkaTestBroker broker, ITestOutputHelper outp
         Assert.Equal(ErrorCode.MsgSizeTooLarge, error.ErrorCode);
         Assert.False(error.IsRetriable);
         Assert.Contains(topic, error.Message, StringComparison.Ordinal);
+        Assert.Contains("message.max.bytes", error.Message, StringComparison.Ordinal);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"refusing took {stopwatch.Elapsed}");
         Assert.Equal(1, TestData.Offsets(broker.BootstrapServers, "reader-" + topic, topic).End[0]);
     }

@@ -118,6 +118,23 @@ public sealed class TopicsToolProcessTests(KafkaTestBroker broker, ITestOutputHe
         Assert.Contains("KAFKA_BOOTSTRAP_SERVERS", missing.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SeparateProcess_AwsMskIam_TheToolCarriesTheTokenProvider()
+    {
+        // The configuration is wrong on its own (min ISR above RF), so the tool stops before connecting: what it lists
+        // shows that AWS_MSK_IAM resolved its token provider, instead of asking for the EventBus.Kafka.Aws package.
+        (string, string)[] variables = [("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"), ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+            ("KAFKA_SASL_MECHANISM", "AWS_MSK_IAM"), ("AWS_REGION", "eu-west-1"), ("SERVICE_NAME", "cli-msk"),
+            ("KAFKA_TOPIC_EVENTS", "cli-msk-events"), ("KAFKA_TOPIC_EVENTS_REPLICATION", "2"), ("KAFKA_TOPIC_EVENTS_MIN_INSYNC_REPLICAS", "3")];
+
+        var run = await RunAsync(variables, "plan");
+
+        Assert.Equal(TopicsCommand.ConfigurationError, run.ExitCode);
+        Assert.Contains("KAFKA_TOPIC_EVENTS_MIN_INSYNC_REPLICAS", run.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("EventBus.Kafka.Aws", run.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("KAFKA_SASL_MECHANISM", run.StdErr, StringComparison.Ordinal);
+    }
+
     private async Task<ToolRun> RunAsync(IEnumerable<(string Name, string Value)> variables, params string[] args)
     {
         var run = await TopicsToolProcess.RunAsync(variables, args);

@@ -28,6 +28,8 @@ public sealed class ProducerPartsTests
         Assert.Contains("restart the service", down.Message, StringComparison.Ordinal);
         Assert.False(tooLarge.IsRetriable);
         Assert.Equal(ErrorCode.MsgSizeTooLarge, tooLarge.ErrorCode);
+        Assert.Contains("message.max.bytes", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Contains("max.message.bytes", tooLarge.Message, StringComparison.Ordinal);
         Assert.Equal(ErrorCode.Local_InvalidArg, PublishErrors.NotBuilt("t", null, new ArgumentNullException("name")).ErrorCode);
         Assert.Equal(ErrorCode.Local_ValueSerialization, PublishErrors.NotBuilt("t", null, new TimeZoneNotFoundException()).ErrorCode);
     }
