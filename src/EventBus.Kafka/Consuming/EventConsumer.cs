@@ -25,6 +25,9 @@ namespace EventBus.Kafka.Consuming;
 /// with Spring-compatible <see cref="DeadLetterHeaderNames"/> headers, and an <see cref="ErrorEvent"/> goes to the
 /// errors topic. Undeserializable records go to the DLQ at once. If the DLQ publish fails, nothing is committed and
 /// the publish is retried.</para>
+/// <para>With <see cref="EventConsumerOptions.ExactlyOnce"/>, what handlers publish through
+/// <see cref="EventContext{T}.Producer"/>, their dead-letter records and the completed offsets commit in one Kafka
+/// transaction per commit cycle instead (read_committed readers see each output once); see the README, "Exactly-once".</para>
 /// <para>Inside, data flows one way: the poll loop (<c>ConsumerPollLoop</c>, which alone owns the Confluent consumer)
 /// → the dispatcher and its lanes (<c>RecordDispatcher</c>) → the record and batch processors → the dead-letter
 /// publisher → the completion queue → the offset committer. This type is the facade.</para>
