@@ -69,7 +69,7 @@ try
     if (options.Telemetry)
     {
         Console.WriteLine(TelemetryListeners.TotalActivities == 0 && TelemetryListeners.TotalMeasurements == 0
-            ? $"telemetry: the listeners saw no activity and no measurement from \"{TelemetryListeners.SourceName}\": the library has no ActivitySource or Meter yet, so the listener variants show about no difference until telemetry lands."
+            ? $"telemetry: the listeners saw no activity and no measurement from \"{TelemetryListeners.SourceName}\": the listener variants measured nothing more than the plain ones."
             : $"telemetry: the listeners saw {TelemetryListeners.TotalActivities:N0} activities and {TelemetryListeners.TotalMeasurements:N0} measurements from {TelemetryListeners.MaxInstruments} instruments of \"{TelemetryListeners.SourceName}\".");
     }
 

@@ -11,7 +11,7 @@ namespace EventBus.Benchmarks.Harness;
 internal sealed class TelemetryListeners : IDisposable
 {
     /// <summary>The name of the library's ActivitySource and Meter.</summary>
-    public const string SourceName = "EventBus.Kafka";
+    public const string SourceName = EventBus.Kafka.Diagnostics.EventBusInstrumentation.ActivitySourceName;
 
     private readonly ActivityListener _activities;
     private readonly MeterListener _meters = new();

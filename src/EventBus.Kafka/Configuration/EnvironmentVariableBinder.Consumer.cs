@@ -27,6 +27,7 @@ public static partial class EnvironmentVariableBinder
         reader.Int(ConsumerHeartbeatIntervalMs, v => consumer.HeartbeatIntervalMs = v);
         reader.Int(ConsumerFetchMinBytes, v => consumer.FetchMinBytes = v);
         reader.Int(ConsumerFetchWaitMaxMs, v => consumer.FetchWaitMaxMs = v);
+        reader.Int(ConsumerStatisticsIntervalMs, v => consumer.StatisticsIntervalMs = v);
 
         // Processing settings: bound as "set or not", so that only a variable that is set wins over the code's value
         // (EventConsumerBuilder applies them when it builds the consumer).

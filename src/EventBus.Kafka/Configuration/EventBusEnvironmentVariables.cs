@@ -150,6 +150,9 @@ public static class EventBusEnvironmentVariables
     /// <summary>Longest delay between retries, in milliseconds; when set, wins over <c>EventConsumerOptions.RetryMaxDelay</c>.</summary>
     public const string ConsumerRetryMaxBackoffMs = "KAFKA_CONSUMER_RETRY_MAX_BACKOFF_MS";
 
+    /// <summary>Consumer statistics.interval.ms, the source of the consumer lag gauge; 0 turns statistics off.</summary>
+    public const string ConsumerStatisticsIntervalMs = "KAFKA_CONSUMER_STATISTICS_INTERVAL_MS";
+
     /// <summary>The variable that names the topic of a logical key, e.g. <c>KAFKA_TOPIC_STAGE_COMPLETE</c>.</summary>
     /// <param name="topicKey">The logical topic key, in any case.</param>
     /// <returns>The variable name.</returns>

@@ -202,6 +202,7 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
         AtLeast(c.HeartbeatIntervalMs, 1, ConsumerHeartbeatIntervalMs, add);
         AtLeast(c.FetchMinBytes, 1, ConsumerFetchMinBytes, add);
         AtLeast(c.FetchWaitMaxMs, 0, ConsumerFetchWaitMaxMs, add);
+        AtLeast(c.StatisticsIntervalMs, 0, ConsumerStatisticsIntervalMs, add);
         if (c.HeartbeatIntervalMs >= c.SessionTimeoutMs && c.HeartbeatIntervalMs > 0 && c.SessionTimeoutMs > 0)
         {
             add(ConsumerHeartbeatIntervalMs, $"is {c.HeartbeatIntervalMs} ms, not below {ConsumerSessionTimeoutMs} ({c.SessionTimeoutMs} ms); keep it at about a third of the session timeout.");

@@ -59,6 +59,7 @@ public static class KafkaClientConfigFactory
             FetchMinBytes = consumer.FetchMinBytes,
             FetchWaitMaxMs = consumer.FetchWaitMaxMs,
             EnablePartitionEof = false,
+            StatisticsIntervalMs = consumer.StatisticsIntervalMs,
         };
         ApplyConnection(config, options.Connection);
         Apply(config, consumer.AdditionalProperties);

@@ -98,6 +98,14 @@ public sealed class KafkaConsumerOptions
     /// <value>The default value is <see langword="null"/>: the code's value applies (1,000 unless changed).</value>
     public int? TransactionMaxRecords { get; set; }
 
+    /// <summary>
+    /// Gets or sets how often librdkafka reports its statistics, statistics.interval.ms
+    /// (<c>KAFKA_CONSUMER_STATISTICS_INTERVAL_MS</c>): the source of the <c>eventbus.consumer.lag</c> gauge. The document is
+    /// parsed only while a listener (an OpenTelemetry SDK's <c>AddMeter</c>) takes that gauge; 0 turns statistics off.
+    /// </summary>
+    /// <value>The default value is 5,000 (5 seconds).</value>
+    public int StatisticsIntervalMs { get; set; } = 5_000;
+
     /// <summary>Gets extra librdkafka consumer properties, applied last (the escape hatch).</summary>
     public IDictionary<string, string> AdditionalProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -107,7 +115,7 @@ public sealed class KafkaConsumerOptions
         $"GroupId={GroupId}, AutoOffsetReset={AutoOffsetReset}, EnableAutoCommit={EnableAutoCommit}, MaxPollRecords={MaxPollRecords}, " +
         $"MaxPollIntervalMs={MaxPollIntervalMs}, SessionTimeoutMs={SessionTimeoutMs}, HeartbeatIntervalMs={HeartbeatIntervalMs}, " +
         $"FetchMinBytes={FetchMinBytes}, FetchWaitMaxMs={FetchWaitMaxMs}, MaxConcurrency={MaxConcurrency}, Ordering={Ordering}, " +
-        $"MaxRetries={MaxRetries}, RetryBackoffMs={RetryBackoffMs}, RetryMaxBackoffMs={RetryMaxBackoffMs}, " +
+        $"MaxRetries={MaxRetries}, RetryBackoffMs={RetryBackoffMs}, RetryMaxBackoffMs={RetryMaxBackoffMs}, StatisticsIntervalMs={StatisticsIntervalMs}, " +
         $"ExactlyOnce={ExactlyOnce}, TransactionIntervalMs={TransactionIntervalMs}, TransactionMaxRecords={TransactionMaxRecords}, " +
         $"AdditionalProperties={Redaction.Describe(AdditionalProperties)}";
 }

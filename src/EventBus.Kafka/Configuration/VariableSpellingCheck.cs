@@ -29,6 +29,7 @@ internal static class VariableSpellingCheck
         ConsumerSessionTimeoutMs, ConsumerHeartbeatIntervalMs, ConsumerFetchMinBytes, ConsumerFetchWaitMaxMs,
         ConsumerMaxConcurrency, ConsumerOrdering, ConsumerMaxRetries, ConsumerRetryBackoffMs, ConsumerRetryMaxBackoffMs,
         ConsumerExactlyOnce, ConsumerTransactionIntervalMs, ConsumerTransactionMaxRecords,
+        ConsumerStatisticsIntervalMs,
     ];
 
     /// <summary>Names other clients and habits use for a variable EventBus reads (compared without underscores).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EventBus.Kafka.Consuming;
@@ -17,7 +18,8 @@ internal sealed class BatchProcessor(
     CompletionQueue completions,
     ConsumerLifetime lifetime,
     ConsumerCounters counters,
-    ILogger logger)
+    ILogger logger,
+    ConsumerTelemetry? telemetry = null)
 {
     /// <summary>
     /// Processes a batch that starts with <paramref name="first"/>. Never throws (as
@@ -88,6 +90,7 @@ internal sealed class BatchProcessor(
             return;
         }
 
+        using var process = ProcessObservation.StartBatch(telemetry, records);
         try
         {
             // Undeserializable records leave the batch for the DLQ at once; the rest are handled together.
@@ -131,6 +134,7 @@ internal sealed class BatchProcessor(
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
+                    process?.Cancelled();
                     break;
                 }
 #pragma warning disable CA1031 // A handler may throw anything; the error policy decides.
@@ -144,6 +148,7 @@ internal sealed class BatchProcessor(
                 if (!retry.ShouldRetry(error, attempt))
                 {
                     Interlocked.Add(ref counters.RecordsFailed, contexts.Count);
+                    process?.Failed(error);
                     foreach (var i in indexes)
                     {
                         outcomes[i] = await deadLetters.DeadLetterAsync(records[i], error, attempt, token).ConfigureAwait(false);
@@ -153,9 +158,11 @@ internal sealed class BatchProcessor(
                 }
 
                 Interlocked.Increment(ref counters.AttemptsRetried);
+                var delay = retry.Backoff(attempt);
+                telemetry?.Retrying(records[0].Topic, records[0].Partition.Value, attempt, delay, error);
                 try
                 {
-                    await Task.Delay(retry.Backoff(attempt), token).ConfigureAwait(false);
+                    await Task.Delay(delay, token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -29,9 +29,11 @@ internal static class KafkaConsumerClient
     /// <summary>Gets the factory that builds real Confluent consumers.</summary>
     /// <param name="options">The options.</param>
     /// <param name="logger">The logger (token refresh failures).</param>
+    /// <param name="telemetry">Receives librdkafka's statistics (the lag gauge), when given.</param>
     /// <returns>The factory.</returns>
-    public static ConsumerClientFactory Factory(EventBusOptions options, ILogger logger) => handlers =>
+    public static ConsumerClientFactory Factory(EventBusOptions options, ILogger logger, ConsumerTelemetry? telemetry = null) => handlers =>
         new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigFactory.CreateConsumerConfig(options))
+            .SetStatisticsHandler(telemetry is null ? static (_, _) => { } : (_, json) => telemetry.OnStatistics(json))
             .SetPartitionsAssignedHandler(handlers.Assigned)
             .SetPartitionsRevokedHandler(handlers.Revoked)
             .SetPartitionsLostHandler(handlers.Lost)

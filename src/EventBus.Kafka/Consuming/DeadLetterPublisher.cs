@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using EventBus.Kafka.Diagnostics;
 using EventBus.Kafka.Producing;
 using EventBus.Kafka.Serialization;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,7 @@ internal sealed class DeadLetterPublisher
     private readonly RetryPolicy _retry;
     private readonly ConsumerCounters _counters;
     private readonly ILogger _logger;
+    private readonly ConsumerTelemetry? _telemetry;
 
     /// <summary>Initializes a new instance of the <see cref="DeadLetterPublisher"/> class.</summary>
     /// <param name="publish">Publishes a raw record (the dead-letter producer).</param>
@@ -43,7 +45,8 @@ internal sealed class DeadLetterPublisher
     /// <param name="retry">The backoff between publish attempts.</param>
     /// <param name="counters">Where dead-letters and their failures are counted.</param>
     /// <param name="logger">The logger.</param>
-    public DeadLetterPublisher(RawPublish publish, string serviceName, string groupId, string deadLetterTopic, string? errorsTopic, RetryPolicy retry, ConsumerCounters counters, ILogger logger)
+    /// <param name="telemetry">The consumer's telemetry (the dead-letter count and span event).</param>
+    public DeadLetterPublisher(RawPublish publish, string serviceName, string groupId, string deadLetterTopic, string? errorsTopic, RetryPolicy retry, ConsumerCounters counters, ILogger logger, ConsumerTelemetry? telemetry = null)
     {
         _publish = publish;
         _serviceName = serviceName;
@@ -54,6 +57,7 @@ internal sealed class DeadLetterPublisher
         _retry = retry;
         _counters = counters;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     /// <summary>Publishes the record to the DLQ until that succeeds (or the token is cancelled); then the error event.</summary>
@@ -73,6 +77,7 @@ internal sealed class DeadLetterPublisher
                 var headers = DeadLetterRecord.CreateHeaders(record, error, _groupIdBytes, compact);
                 var result = await _publish(record, _deadLetterTopic, record.Message.Key, record.Message.Value, headers, token).ConfigureAwait(false);
                 Interlocked.Increment(ref _counters.DeadLettered);
+                _telemetry?.DeadLettered(record.Topic, record.Partition.Value, result.Topic, attempts, error);
                 Log.DeadLettered(_logger, record.Topic, record.Partition.Value, record.Offset.Value, result.Topic, result.Partition, result.Offset);
                 break;
             }

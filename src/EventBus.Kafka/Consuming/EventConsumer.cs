@@ -47,6 +47,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private readonly ConsumerPollLoop _pollLoop;
     private readonly KafkaClientMonitor _monitor;
     private readonly TransactionCoordinator? _transactions;
+    private readonly ConsumerTelemetry _telemetry;
     private readonly object _lifecycle = new();
     private int _disposed;
 
@@ -69,6 +70,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         _logger = loggerFactory?.CreateLogger<EventConsumer>() ?? (ILogger)NullLogger.Instance;
         ConfigurationLog.WarningsOnce(_logger, options);
         _groupId = options.Consumer.GroupId!;
+        _telemetry = new ConsumerTelemetry(_groupId);
         if (consumerOptions.ExactlyOnce)
         {
             // Exactly-once: handlers publish into per-record buffers that commit with the offsets (see TransactionCoordinator).
@@ -101,24 +103,25 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             options.Topics.TryGetTopicName(consumerOptions.ErrorsTopicKey, out var errors) ? errors : null,
             retry,
             _counters,
-            _logger);
+            _logger,
+            _telemetry);
         var committer = _transactions is null
-            ? new OffsetCommitter(consumerOptions, _counters, _logger)
-            : new OffsetCommitter(consumerOptions.ForTransactions(), _counters, _logger) { CommitOverride = _transactions.Commit };
+            ? new OffsetCommitter(consumerOptions, _counters, _logger, telemetry: _telemetry)
+            : new OffsetCommitter(consumerOptions.ForTransactions(), _counters, _logger, telemetry: _telemetry) { CommitOverride = _transactions.Commit };
         var completions = new CompletionQueue(committer, _counters);
         var concurrency = new SemaphoreSlim(consumerOptions.MaxConcurrency, consumerOptions.MaxConcurrency);
         var dispatcher = new RecordDispatcher(
-            new RecordProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger),
-            new BatchProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger),
+            new RecordProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger, _telemetry),
+            new BatchProcessor(concurrency, retry, deadLetters, completions, _lifetime, _counters, _logger, _telemetry),
             _callContext,
             _counters);
         var backPressure = new BackPressure(_maxInFlight, _counters, _logger);
         _monitor = new KafkaClientMonitor(KafkaConsumerClient.Diagnosis(options, _groupId, _topics), _groupId, _logger,
             static (l, level, name, facility, text) => Log.Librdkafka(l, level, name, facility, text));
-        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger, _transactions);
+        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger, _telemetry, _transactions);
         _transactions?.BindRestart(assignments.Restart);
         _pollLoop = new ConsumerPollLoop(
-            consumerOptions, options.Consumer.MaxPollIntervalMs, _groupId, _topics, clientFactory ?? KafkaConsumerClient.Factory(options, _logger),
+            consumerOptions, options.Consumer.MaxPollIntervalMs, _groupId, _topics, clientFactory ?? KafkaConsumerClient.Factory(options, _logger, _telemetry),
             assignments, dispatcher, completions, committer, backPressure, _lifetime, _callContext, _counters, _monitor, _logger);
     }
 
@@ -170,6 +173,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             }
 
             _pollLoop.Start();
+            _telemetry.Start();
             _lifetime.State = EventConsumerState.Running;
             Log.Started(_logger, _groupId, string.Join(",", _topics), _maxConcurrency, _maxInFlight);
         }
@@ -282,6 +286,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             await _deadLetterProducer.Value.DisposeAsync().ConfigureAwait(false);
         }
 
+        _telemetry.Dispose();
         _lifetime.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EventBus.Kafka.Consuming;
@@ -17,6 +18,7 @@ internal sealed class OffsetCommitter
     private readonly ConsumerCounters _counters;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ConsumerTelemetry? _telemetry;
     private Action<List<TopicPartitionOffset>> _commit = static _ => throw new InvalidOperationException("The committer is not bound to a consumer.");
     private long _completedSinceCommit;
     private long _nextCommitDue;
@@ -28,12 +30,14 @@ internal sealed class OffsetCommitter
     /// <param name="counters">Where commits and their failures are counted.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="timeProvider">The clock.</param>
-    public OffsetCommitter(EventConsumerOptions options, ConsumerCounters counters, ILogger logger, TimeProvider? timeProvider = null)
+    /// <param name="telemetry">The consumer's telemetry (the commit failure count).</param>
+    public OffsetCommitter(EventConsumerOptions options, ConsumerCounters counters, ILogger logger, TimeProvider? timeProvider = null, ConsumerTelemetry? telemetry = null)
     {
         _options = options;
         _counters = counters;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
+        _telemetry = telemetry;
     }
 
     /// <summary>Gets or sets the commit used instead of the consumer's (exactly-once mode: the offsets commit in transactions).</summary>
@@ -134,6 +138,7 @@ internal sealed class OffsetCommitter
             var code = ex is TopicPartitionOffsetException tpoe
                 ? tpoe.Results.FirstOrDefault(r => r.Error.IsError)?.Error.Code ?? ex.Error.Code
                 : ex.Error.Code;
+            _telemetry?.CommitFailed(code);
             if (IsRebalanceError(code))
             {
                 // Expected during a rebalance: the offsets are committed by the next commit or on revoke.

@@ -20,6 +20,7 @@ internal sealed class PartitionAssignments(
     ConsumerLifetime lifetime,
     ConsumerCounters counters,
     ILogger logger,
+    EventBus.Kafka.Diagnostics.ConsumerTelemetry? telemetry = null,
     ExactlyOnce.TransactionCoordinator? transactions = null)
 {
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
@@ -50,6 +51,7 @@ internal sealed class PartitionAssignments(
         // Exactly-once: before the consumer reads the committed offsets (after this callback), fence the previous owner.
         transactions?.OnAssigned(consumer, partitions.Where(tp => routes.ContainsKey(tp.Topic)).ToList());
         Interlocked.Increment(ref counters.Rebalances);
+        telemetry?.Rebalanced("assigned");
         Volatile.Write(ref counters.AssignedPartitions, _partitions.Count);
         backPressure.OnAssignmentChanged(_partitions.Count, added: true);
         Log.Assigned(logger, groupId, partitions.Count, Describe(partitions));
@@ -80,6 +82,7 @@ internal sealed class PartitionAssignments(
         Release(consumer, states);
         transactions?.OnRemoved(states.Select(s => s.TopicPartition));
         Interlocked.Increment(ref counters.Rebalances);
+        telemetry?.Rebalanced("revoked");
         Log.Revoked(logger, groupId, revoked.Count, Describe(revoked.Select(r => r.TopicPartition)));
         InvokeCallback(options.PartitionsRevoked, revoked.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsRevoked));
     }
@@ -95,6 +98,7 @@ internal sealed class PartitionAssignments(
         Release(consumer, states);
         transactions?.OnRemoved(states.Select(s => s.TopicPartition));
         Interlocked.Increment(ref counters.Rebalances);
+        telemetry?.Rebalanced("lost");
         Log.Lost(logger, groupId, lost.Count, Describe(lost.Select(r => r.TopicPartition)));
         InvokeCallback(options.PartitionsLost, lost.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsLost));
     }

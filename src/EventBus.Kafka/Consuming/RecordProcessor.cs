@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EventBus.Kafka.Consuming;
@@ -15,7 +16,8 @@ internal sealed class RecordProcessor(
     CompletionQueue completions,
     ConsumerLifetime lifetime,
     ConsumerCounters counters,
-    ILogger logger)
+    ILogger logger,
+    ConsumerTelemetry? telemetry = null)
 {
     /// <summary>
     /// Processes the record. Never throws: whatever escapes the error policy faults the consumer with the reason, and
@@ -69,6 +71,7 @@ internal sealed class RecordProcessor(
     /// <summary>Handles one record: retries in place, then dead-letters. Returns false when it was dropped (cancelled).</summary>
     private async Task<bool> HandleAsync(ConsumerRoute route, ConsumeResult<byte[]?, byte[]?> record, CancellationToken token)
     {
+        using var process = ProcessObservation.Start(telemetry, record);
         object context;
         try
         {
@@ -78,6 +81,7 @@ internal sealed class RecordProcessor(
         {
             Interlocked.Increment(ref counters.RecordsFailed);
             Log.DeserializationFailed(logger, record.Topic, record.Partition.Value, record.Offset.Value, ex.InnerException?.GetType().Name ?? "?");
+            process?.Failed(ex.InnerException ?? ex);
             return await deadLetters.DeadLetterAsync(record, ex.InnerException ?? ex, attempts: 0, token).ConfigureAwait(false);
         }
 
@@ -101,6 +105,7 @@ internal sealed class RecordProcessor(
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
+                process?.Cancelled();
                 return false;
             }
 #pragma warning disable CA1031 // A handler may throw anything; the error policy decides.
@@ -115,11 +120,13 @@ internal sealed class RecordProcessor(
             {
                 Interlocked.Increment(ref counters.RecordsFailed);
                 Log.GivingUp(logger, error, record.Topic, record.Partition.Value, record.Offset.Value, attempt);
+                process?.Failed(error);
                 return await deadLetters.DeadLetterAsync(record, error, attempt, token).ConfigureAwait(false);
             }
 
             Interlocked.Increment(ref counters.AttemptsRetried);
             var delay = retry.Backoff(attempt);
+            telemetry?.Retrying(record.Topic, record.Partition.Value, attempt, delay, error);
             Log.Retrying(logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, delay.TotalMilliseconds, error.GetType().Name);
             try
             {
@@ -127,6 +134,7 @@ internal sealed class RecordProcessor(
             }
             catch (OperationCanceledException)
             {
+                process?.Cancelled();
                 return false;
             }
         }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization.Metadata;
 using Confluent.Kafka;
 using EventBus.Kafka.Configuration;
+using EventBus.Kafka.Diagnostics;
 
 namespace EventBus.Kafka.Producing;
 
@@ -18,7 +19,29 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
     /// <param name="record">The record.</param>
     /// <param name="cancellationToken">Cancels the wait for room or for the acknowledgement.</param>
     /// <returns>Where it was stored.</returns>
-    public Task<PublishResult> SendAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    public Task<PublishResult> SendAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken) =>
+        Telemetry.IsSendObserved
+            ? SendObservedAsync(topic, partitionKey, messageId, record, cancellationToken)
+            : QueueAsync(topic, partitionKey, messageId, record, cancellationToken);
+
+    /// <summary>A publish while a listener is attached: the send span (its context in the record's traceparent) and metrics.</summary>
+    private async Task<PublishResult> SendObservedAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    {
+        var send = SendObservation.Start(topic, partitionKey, messageId, record);
+        try
+        {
+            var result = await QueueAsync(topic, partitionKey, messageId, record, cancellationToken).ConfigureAwait(false);
+            send.Delivered(result);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            send.Failed(ex);
+            throw;
+        }
+    }
+
+    private Task<PublishResult> QueueAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
     {
         var completion = cancellationToken.CanBeCanceled
             ? new CancellablePublishCompletion(tracker, topic, partitionKey, messageId)
@@ -88,6 +111,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
     public async Task<PublishBatchResult> SendBatchAsync<T>(string topic, IReadOnlyList<EventMessage<T>> items, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
     {
         var batch = new BatchCompletion(items.Count);
+        var send = SendObservation.StartBatch(topic, items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -111,6 +135,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
                 continue;
             }
 
+            send.Inject(record.Headers);
             var slot = new BatchSlot(tracker, batch, i, topic, item.PartitionKey, messageId);
             batch.Track(slot, cancellationToken);
             if (Enqueue(topic, record, slot, cancellationToken) is { } error)
@@ -120,7 +145,9 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
         }
 
         batch.AllQueued(cancellationToken);
-        return await batch.Task.ConfigureAwait(false);
+        var result = await batch.Task.ConfigureAwait(false);
+        send.Completed(result);
+        return result;
     }
 
     /// <summary>

@@ -289,6 +289,7 @@ internal sealed class TransactionCoordinator : IDisposable
                 if (outcome == TransactionOutcome.Committed)
                 {
                     Interlocked.Increment(ref _counters.Committed);
+                    TransactionTelemetry.Ended(_groupId, "committed");
                     unitOffsets.ForEach(o => _committed[o.TopicPartition] = o.Offset.Value);
                     continue;
                 }
@@ -298,11 +299,13 @@ internal sealed class TransactionCoordinator : IDisposable
                 if (outcome == TransactionOutcome.Fenced)
                 {
                     Interlocked.Increment(ref _counters.Fenced);
+                    TransactionTelemetry.Ended(_groupId, "fenced");
                     Log.Fenced(_logger, producer.TransactionalId, error?.Code.ToString() ?? "?", error?.Reason ?? "?", described);
                 }
                 else
                 {
                     Log.Aborted(_logger, producer.TransactionalId, error?.Code.ToString() ?? "?", error?.Reason ?? "?", described);
+                    TransactionTelemetry.Ended(_groupId, "aborted");
                 }
 
                 Interlocked.Increment(ref _counters.Aborted);
@@ -310,7 +313,9 @@ internal sealed class TransactionCoordinator : IDisposable
             }
         }
 
-        _counters.CycleDone(Stopwatch.GetTimestamp() - started);
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        _counters.CycleDone(elapsed);
+        TransactionTelemetry.Cycle(_groupId, elapsed);
     }
 
     /// <inheritdoc />
