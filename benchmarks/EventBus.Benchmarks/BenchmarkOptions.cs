@@ -19,10 +19,11 @@ internal sealed record BenchmarkOptions
           --sequential N          messages of the one-at-a-time latency variants (default 2,000)
           --handler-messages N    messages of the 1 ms-handler scaling variants (default 500)
           --no-telemetry          skip the variants with an ActivityListener and a MeterListener attached
-          --only GROUP[,GROUP]    run only these groups: publish, latency, consume, scaling, e2e (default all), e.g.
+          --only GROUP[,GROUP]    run only these groups: publish, latency, consume, scaling, e2e, pipeline (default all), e.g.
                                   --only publish --rounds 10 while working on the publish path; e2e is publish to
                                   handler, p50/p99 of the wrapper and of the raw client at 1,000 msg/s (5,000 messages
-                                  a run) and at saturation (50,000, at most 5,000 in flight)
+                                  a run) and at saturation (50,000, at most 5,000 in flight); pipeline
+                                  is consume → publish, at-least-once against exactly-once
           --broker BOOTSTRAP      a real broker instead of the in-process MockKafkaCluster (3 brokers);
                                   KAFKA_BOOTSTRAP_SERVERS does the same, other KAFKA_* variables are passed on
           --json PATH             where to write every round's numbers (default artifacts/benchmarks/latest.json,

@@ -14,6 +14,9 @@ internal static class VariantNames
     public const string ConsumerNoOp1 = "EventConsumer no-op, MaxConcurrency 1";
     public const string ConsumerNoOp4 = "EventConsumer no-op, MaxConcurrency 4";
 
+    public const string PipelineAtLeastOnce = "pipeline consume → publish, at-least-once (EventProducer)";
+    public const string PipelineExactlyOnce = "pipeline consume → publish, exactly-once (transactions, 100 ms cycle)";
+
     public static string SlowHandler(int concurrency) => $"EventConsumer 1 ms handler, MaxConcurrency {concurrency}";
 
     public static string WithListeners(string variant) => variant + " + listeners";

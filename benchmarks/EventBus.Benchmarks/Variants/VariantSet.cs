@@ -13,10 +13,10 @@ namespace EventBus.Benchmarks.Variants;
 internal static class VariantSet
 {
     /// <summary>The groups, by the names <c>--only</c> takes, in the order of round 0.</summary>
-    public static IReadOnlyList<string> GroupNames { get; } = ["publish", "latency", "consume", "scaling", "e2e"];
+    public static IReadOnlyList<string> GroupNames { get; } = ["publish", "latency", "consume", "scaling", "e2e", "pipeline"];
 
     /// <summary>Whether the selected groups read the consume topic (which then has to be filled).</summary>
-    public static bool NeedsConsumeTopic(BenchmarkOptions options) => options.Groups.Contains("consume") || options.Groups.Contains("scaling");
+    public static bool NeedsConsumeTopic(BenchmarkOptions options) => options.Groups.Contains("consume") || options.Groups.Contains("scaling") || options.Groups.Contains("pipeline");
 
     public static IReadOnlyList<IReadOnlyList<IVariant>> Create(BenchmarkCluster cluster, string produceTopic, string? consumeTopic, int consumeMessages, BenchmarkOptions options)
     {
@@ -71,6 +71,14 @@ internal static class VariantSet
             var saturation = EndToEndLoad.Saturation(options.Quick);
             groups.Add(Group(new WrapperEndToEndVariant(EndToEndNames.WrapperFixedRate, cluster, rate), new RawEndToEndVariant(EndToEndNames.RawFixedRate, cluster, rate)));
             groups.Add(Group(new WrapperEndToEndVariant(EndToEndNames.WrapperSaturation, cluster, saturation), new RawEndToEndVariant(EndToEndNames.RawSaturation, cluster, saturation)));
+        }
+
+        if (options.Groups.Contains("pipeline"))
+        {
+            // At-least-once against exactly-once on the same consume → publish job; end to end read back read_committed.
+            groups.Add(Group(
+                new PipelineVariant(PipelineAtLeastOnce, cluster, consumeTopic!, consumeMessages, exactlyOnce: false),
+                new PipelineVariant(PipelineExactlyOnce, cluster, consumeTopic!, consumeMessages, exactlyOnce: true)));
         }
 
         return groups;

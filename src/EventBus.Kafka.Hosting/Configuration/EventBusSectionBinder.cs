@@ -57,6 +57,10 @@ internal static class EventBusSectionBinder
         ["Consumer:MaxRetries"] = Int((o, v) => o.Consumer.MaxRetries = v),
         ["Consumer:RetryBackoffMs"] = Int((o, v) => o.Consumer.RetryBackoffMs = v),
         ["Consumer:RetryMaxBackoffMs"] = Int((o, v) => o.Consumer.RetryMaxBackoffMs = v),
+        ["Consumer:ExactlyOnce"] = Bool((o, v) => o.Consumer.ExactlyOnce = v),
+        ["Consumer:TransactionIntervalMs"] = Int((o, v) => o.Consumer.TransactionIntervalMs = v),
+        ["Consumer:TransactionMaxRecords"] = Int((o, v) => o.Consumer.TransactionMaxRecords = v),
+        ["Consumer:StatisticsIntervalMs"] = Int((o, v) => o.Consumer.StatisticsIntervalMs = v),
 
         ["Topics:AutoCreate"] = Bool((o, v) => o.Topics.AutoCreate = v),
         ["Topics:CreationTimeout"] = Time((o, v) => o.Topics.CreationTimeout = v),

@@ -45,5 +45,8 @@ public static partial class EnvironmentVariableBinder
         reader.Int(ConsumerMaxRetries, v => consumer.MaxRetries = v);
         reader.Int(ConsumerRetryBackoffMs, v => consumer.RetryBackoffMs = v);
         reader.Int(ConsumerRetryMaxBackoffMs, v => consumer.RetryMaxBackoffMs = v);
+        reader.Bool(ConsumerExactlyOnce, v => consumer.ExactlyOnce = v);
+        reader.Int(ConsumerTransactionIntervalMs, v => consumer.TransactionIntervalMs = v);
+        reader.Int(ConsumerTransactionMaxRecords, v => consumer.TransactionMaxRecords = v);
     }
 }

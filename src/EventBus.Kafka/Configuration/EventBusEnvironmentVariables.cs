@@ -132,6 +132,15 @@ public static class EventBusEnvironmentVariables
     /// <summary>A consumer's order guarantee, <c>partition</c> or <c>key</c>; when set, wins over <c>EventConsumerOptions.Ordering</c>.</summary>
     public const string ConsumerOrdering = "KAFKA_CONSUMER_ORDERING";
 
+    /// <summary>Exactly-once read-process-write (<c>true</c>/<c>false</c>); when set, wins over <c>EventConsumerOptions.ExactlyOnce</c>.</summary>
+    public const string ConsumerExactlyOnce = "KAFKA_CONSUMER_EXACTLY_ONCE";
+
+    /// <summary>The longest commit cycle of exactly-once mode, in milliseconds; when set, wins over <c>EventConsumerOptions.TransactionInterval</c>.</summary>
+    public const string ConsumerTransactionIntervalMs = "KAFKA_CONSUMER_TRANSACTION_INTERVAL_MS";
+
+    /// <summary>Completed records that end a commit cycle of exactly-once mode early; when set, wins over <c>EventConsumerOptions.TransactionMaxRecords</c>.</summary>
+    public const string ConsumerTransactionMaxRecords = "KAFKA_CONSUMER_TRANSACTION_MAX_RECORDS";
+
     /// <summary>Retries in place before a record is dead-lettered; when set, wins over <c>EventConsumerOptions.MaxRetries</c>.</summary>
     public const string ConsumerMaxRetries = "KAFKA_CONSUMER_MAX_RETRIES";
 

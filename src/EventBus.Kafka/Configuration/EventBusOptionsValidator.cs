@@ -247,6 +247,16 @@ public sealed class EventBusOptionsValidator : IValidateOptions<EventBusOptions>
                 add(ConsumerRetryMaxBackoffMs, $"is {maxBackoff} ms, below {ConsumerRetryBackoffMs} ({first} ms); the longest delay between retries must be at least the first.");
             }
         }
+
+        if (c.TransactionIntervalMs is { } interval)
+        {
+            AtLeast(interval, 1, ConsumerTransactionIntervalMs, add);
+        }
+
+        if (c.TransactionMaxRecords is { } maxRecords)
+        {
+            AtLeast(maxRecords, 1, ConsumerTransactionMaxRecords, add);
+        }
     }
 
     private static void ValidateTopics(KafkaTopicOptions t, Action<string, string> add)

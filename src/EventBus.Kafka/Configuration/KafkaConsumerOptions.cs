@@ -78,6 +78,27 @@ public sealed class KafkaConsumerOptions
     public int? RetryMaxBackoffMs { get; set; }
 
     /// <summary>
+    /// Gets or sets whether the consumer runs exactly-once read-process-write (<c>KAFKA_CONSUMER_EXACTLY_ONCE</c>). When
+    /// set, it wins over <see cref="EventConsumerOptions.ExactlyOnce"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (<see langword="false"/> unless changed).</value>
+    public bool? ExactlyOnce { get; set; }
+
+    /// <summary>
+    /// Gets or sets the longest commit cycle of exactly-once mode, in milliseconds (<c>KAFKA_CONSUMER_TRANSACTION_INTERVAL_MS</c>).
+    /// When set, it wins over <see cref="EventConsumerOptions.TransactionInterval"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (100 ms unless changed).</value>
+    public int? TransactionIntervalMs { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many completed records end a commit cycle of exactly-once mode early
+    /// (<c>KAFKA_CONSUMER_TRANSACTION_MAX_RECORDS</c>). When set, it wins over <see cref="EventConsumerOptions.TransactionMaxRecords"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the code's value applies (1,000 unless changed).</value>
+    public int? TransactionMaxRecords { get; set; }
+
+    /// <summary>
     /// Gets or sets how often librdkafka reports its statistics, statistics.interval.ms
     /// (<c>KAFKA_CONSUMER_STATISTICS_INTERVAL_MS</c>): the source of the <c>eventbus.consumer.lag</c> gauge. The document is
     /// parsed only while a listener (an OpenTelemetry SDK's <c>AddMeter</c>) takes that gauge; 0 turns statistics off.
@@ -95,5 +116,6 @@ public sealed class KafkaConsumerOptions
         $"MaxPollIntervalMs={MaxPollIntervalMs}, SessionTimeoutMs={SessionTimeoutMs}, HeartbeatIntervalMs={HeartbeatIntervalMs}, " +
         $"FetchMinBytes={FetchMinBytes}, FetchWaitMaxMs={FetchWaitMaxMs}, MaxConcurrency={MaxConcurrency}, Ordering={Ordering}, " +
         $"MaxRetries={MaxRetries}, RetryBackoffMs={RetryBackoffMs}, RetryMaxBackoffMs={RetryMaxBackoffMs}, StatisticsIntervalMs={StatisticsIntervalMs}, " +
+        $"ExactlyOnce={ExactlyOnce}, TransactionIntervalMs={TransactionIntervalMs}, TransactionMaxRecords={TransactionMaxRecords}, " +
         $"AdditionalProperties={Redaction.Describe(AdditionalProperties)}";
 }

@@ -28,6 +28,7 @@ internal static class VariableSpellingCheck
         ConsumerGroup, ConsumerAutoOffsetReset, ConsumerEnableAutoCommit, ConsumerMaxPollRecords, ConsumerMaxPollIntervalMs,
         ConsumerSessionTimeoutMs, ConsumerHeartbeatIntervalMs, ConsumerFetchMinBytes, ConsumerFetchWaitMaxMs,
         ConsumerMaxConcurrency, ConsumerOrdering, ConsumerMaxRetries, ConsumerRetryBackoffMs, ConsumerRetryMaxBackoffMs,
+        ConsumerExactlyOnce, ConsumerTransactionIntervalMs, ConsumerTransactionMaxRecords,
         ConsumerStatisticsIntervalMs,
     ];
 

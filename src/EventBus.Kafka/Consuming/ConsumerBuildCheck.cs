@@ -43,6 +43,7 @@ internal static class ConsumerBuildCheck
         var sources = ApplyVariables(options.Consumer, consumerOptions, logger);
         consumerOptions.CollectProblems(p => sources.TryGetValue(p, out var variable) ? variable : nameof(EventConsumerOptions) + "." + p, Add);
         var deadLetterTopic = CheckDeadLetterAndErrorTopics(options, consumerOptions, Add);
+        ExactlyOnce.ExactlyOnceCheck.CollectProblems(options, consumerOptions, p => sources.TryGetValue(p, out var variable) ? variable : nameof(EventConsumerOptions) + "." + p, Add);
         var routes = CreateRoutes(options.Topics, consumerOptions, handlers, serializer, deadLetterTopic, Add);
         if (problems.Count > 0)
         {
@@ -88,6 +89,9 @@ internal static class ConsumerBuildCheck
         Apply(nameof(o.MaxRetries), ConsumerMaxRetries, o.MaxRetries, bound.MaxRetries, v => o.MaxRetries = v);
         Apply(nameof(o.RetryBaseDelay), ConsumerRetryBackoffMs, o.RetryBaseDelay, ToDelay(bound.RetryBackoffMs), v => o.RetryBaseDelay = v);
         Apply(nameof(o.RetryMaxDelay), ConsumerRetryMaxBackoffMs, o.RetryMaxDelay, ToDelay(bound.RetryMaxBackoffMs), v => o.RetryMaxDelay = v);
+        Apply(nameof(o.ExactlyOnce), ConsumerExactlyOnce, o.ExactlyOnce, bound.ExactlyOnce, v => o.ExactlyOnce = v);
+        Apply(nameof(o.TransactionInterval), ConsumerTransactionIntervalMs, o.TransactionInterval, ToDelay(bound.TransactionIntervalMs), v => o.TransactionInterval = v);
+        Apply(nameof(o.TransactionMaxRecords), ConsumerTransactionMaxRecords, o.TransactionMaxRecords, bound.TransactionMaxRecords, v => o.TransactionMaxRecords = v);
         return sources;
     }
 

@@ -26,6 +26,9 @@ internal sealed class ConsumerCounters
     public int AssignedPartitions;
     public int Paused;
 
+    /// <summary>The exactly-once counters, when the consumer runs in that mode.</summary>
+    public ExactlyOnce.TransactionCounters? Transactions;
+
     /// <summary>Takes a snapshot, with no health known (the parts' own tests).</summary>
     /// <param name="state">The consumer's state.</param>
     /// <returns>The statistics.</returns>
@@ -58,6 +61,7 @@ internal sealed class ConsumerCounters
             lastPoll == 0 ? null : new DateTimeOffset(lastPoll, TimeSpan.Zero),
             health.LastError?.Message,
             health.LastErrorAt,
-            health);
+            health,
+            Transactions?.Snapshot());
     }
 }

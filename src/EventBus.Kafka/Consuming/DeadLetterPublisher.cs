@@ -9,13 +9,14 @@ using Microsoft.Extensions.Logging;
 namespace EventBus.Kafka.Consuming;
 
 /// <summary>Publishes an already-encoded record: the dead-letter and error-event path, which keeps the original bytes.</summary>
+/// <param name="source">The consumed record it is about (exactly-once mode writes it in that record's transaction).</param>
 /// <param name="topic">The topic.</param>
 /// <param name="key">The key.</param>
 /// <param name="value">The value.</param>
 /// <param name="headers">The headers.</param>
 /// <param name="cancellationToken">Cancels the wait.</param>
 /// <returns>Where the record was stored.</returns>
-internal delegate Task<PublishResult> RawPublish(string topic, byte[]? key, byte[]? value, Headers headers, CancellationToken cancellationToken);
+internal delegate Task<PublishResult> RawPublish(ConsumeResult<byte[]?, byte[]?> source, string topic, byte[]? key, byte[]? value, Headers headers, CancellationToken cancellationToken);
 
 /// <summary>
 /// Sends a record that failed for good to the dead-letter topic — the original key, value and headers plus the
@@ -74,7 +75,7 @@ internal sealed class DeadLetterPublisher
             try
             {
                 var headers = DeadLetterRecord.CreateHeaders(record, error, _groupIdBytes, compact);
-                var result = await _publish(_deadLetterTopic, record.Message.Key, record.Message.Value, headers, token).ConfigureAwait(false);
+                var result = await _publish(record, _deadLetterTopic, record.Message.Key, record.Message.Value, headers, token).ConfigureAwait(false);
                 Interlocked.Increment(ref _counters.DeadLettered);
                 _telemetry?.DeadLettered(record.Topic, record.Partition.Value, result.Topic, attempts, error);
                 Log.DeadLettered(_logger, record.Topic, record.Partition.Value, record.Offset.Value, result.Topic, result.Partition, result.Offset);
@@ -130,7 +131,7 @@ internal sealed class DeadLetterPublisher
         var headers = new Headers { { EventHeaderNames.ContentType, "application/json"u8.ToArray() } };
         try
         {
-            await _publish(errorsTopic, record.Message.Key, JsonSerializer.SerializeToUtf8Bytes(errorEvent, EventBusJsonContext.Default.ErrorEvent), headers, token)
+            await _publish(record, errorsTopic, record.Message.Key, JsonSerializer.SerializeToUtf8Bytes(errorEvent, EventBusJsonContext.Default.ErrorEvent), headers, token)
                 .ConfigureAwait(false);
         }
         catch (EventPublishException ex)

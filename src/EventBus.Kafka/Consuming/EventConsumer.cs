@@ -1,6 +1,8 @@
 using EventBus.Kafka.Configuration;
 using EventBus.Kafka.Diagnostics;
+using EventBus.Kafka.Consuming.ExactlyOnce;
 using EventBus.Kafka.Producing;
+using EventBus.Kafka.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,6 +25,9 @@ namespace EventBus.Kafka.Consuming;
 /// with Spring-compatible <see cref="DeadLetterHeaderNames"/> headers, and an <see cref="ErrorEvent"/> goes to the
 /// errors topic. Undeserializable records go to the DLQ at once. If the DLQ publish fails, nothing is committed and
 /// the publish is retried.</para>
+/// <para>With <see cref="EventConsumerOptions.ExactlyOnce"/>, what handlers publish through
+/// <see cref="EventContext{T}.Producer"/>, their dead-letter records and the completed offsets commit in one Kafka
+/// transaction per commit cycle instead (read_committed readers see each output once); see the README, "Exactly-once".</para>
 /// <para>Inside, data flows one way: the poll loop (<c>ConsumerPollLoop</c>, which alone owns the Confluent consumer)
 /// → the dispatcher and its lanes (<c>RecordDispatcher</c>) → the record and batch processors → the dead-letter
 /// publisher → the completion queue → the offset committer. This type is the facade.</para>
@@ -41,6 +46,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
     private readonly ConsumerCounters _counters = new();
     private readonly ConsumerPollLoop _pollLoop;
     private readonly KafkaClientMonitor _monitor;
+    private readonly TransactionCoordinator? _transactions;
     private readonly ConsumerTelemetry _telemetry;
     private readonly object _lifecycle = new();
     private int _disposed;
@@ -51,7 +57,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         IReadOnlyList<ConsumerRoute> routes,
         EventProducer? deadLetterProducer,
         ILoggerFactory? loggerFactory,
-        ConsumerClientFactory? clientFactory = null)
+        ConsumerClientFactory? clientFactory = null,
+        IEventSerializer? serializer = null)
     {
         EventBusOptionsValidator.ThrowIfInvalid(options, EventBusClientKinds.Consumer);
         consumerOptions.Validate();
@@ -62,9 +69,20 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
         _logger = loggerFactory?.CreateLogger<EventConsumer>() ?? (ILogger)NullLogger.Instance;
         ConfigurationLog.WarningsOnce(_logger, options);
-        var routesByTopic = routes.ToDictionary(r => r.Topic, StringComparer.Ordinal);
         _groupId = options.Consumer.GroupId!;
         _telemetry = new ConsumerTelemetry(_groupId);
+        if (consumerOptions.ExactlyOnce)
+        {
+            // Exactly-once: handlers publish into per-record buffers that commit with the offsets (see TransactionCoordinator).
+            _counters.Transactions = new TransactionCounters();
+            _transactions = new TransactionCoordinator(
+                options,
+                TimeSpan.FromTicks(Math.Clamp(consumerOptions.CloseTimeout.Ticks, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond)),
+                _groupId, serializer ?? JsonEventSerializer.CreateDefault(), _counters.Transactions, _logger);
+            routes = routes.Select(r => TransactionalRoute.Wrap(r, _transactions)).ToList();
+        }
+
+        var routesByTopic = routes.ToDictionary(r => r.Topic, StringComparer.Ordinal);
         _topics = routesByTopic.Keys;
         _maxConcurrency = consumerOptions.MaxConcurrency;
         _maxInFlight = options.Consumer.MaxPollRecords;
@@ -76,7 +94,9 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         // The parts, wired in the direction data flows (see the remarks).
         var retry = new RetryPolicy(consumerOptions);
         var deadLetters = new DeadLetterPublisher(
-            (topic, key, value, headers, ct) => _deadLetterProducer.Value.PublishRawAsync(topic, key, value, headers, ct),
+            _transactions is { } transactions
+                ? transactions.BufferRawAsync
+                : (_, topic, key, value, headers, ct) => _deadLetterProducer.Value.PublishRawAsync(topic, key, value, headers, ct),
             options.Connection.ServiceName!,
             _groupId,
             options.Topics.GetTopicName(consumerOptions.DeadLetterTopicKey),
@@ -85,7 +105,9 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
             _counters,
             _logger,
             _telemetry);
-        var committer = new OffsetCommitter(consumerOptions, _counters, _logger, telemetry: _telemetry);
+        var committer = _transactions is null
+            ? new OffsetCommitter(consumerOptions, _counters, _logger, telemetry: _telemetry)
+            : new OffsetCommitter(consumerOptions.ForTransactions(), _counters, _logger, telemetry: _telemetry) { CommitOverride = _transactions.Commit };
         var completions = new CompletionQueue(committer, _counters);
         var concurrency = new SemaphoreSlim(consumerOptions.MaxConcurrency, consumerOptions.MaxConcurrency);
         var dispatcher = new RecordDispatcher(
@@ -96,7 +118,8 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
         var backPressure = new BackPressure(_maxInFlight, _counters, _logger);
         _monitor = new KafkaClientMonitor(KafkaConsumerClient.Diagnosis(options, _groupId, _topics), _groupId, _logger,
             static (l, level, name, facility, text) => Log.Librdkafka(l, level, name, facility, text));
-        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger, _telemetry);
+        var assignments = new PartitionAssignments(routesByTopic, consumerOptions, _groupId, dispatcher, completions, committer, backPressure, _lifetime, _counters, _logger, _telemetry, _transactions);
+        _transactions?.BindRestart(assignments.Restart);
         _pollLoop = new ConsumerPollLoop(
             consumerOptions, options.Consumer.MaxPollIntervalMs, _groupId, _topics, clientFactory ?? KafkaConsumerClient.Factory(options, _logger, _telemetry),
             assignments, dispatcher, completions, committer, backPressure, _lifetime, _callContext, _counters, _monitor, _logger);
@@ -259,6 +282,7 @@ public sealed class EventConsumer : IDisposable, IAsyncDisposable
 
     private async Task ReleaseResourcesAsync()
     {
+        _transactions?.Dispose();
         if (_ownsDeadLetterProducer && _deadLetterProducer.IsValueCreated)
         {
             await _deadLetterProducer.Value.DisposeAsync().ConfigureAwait(false);

@@ -203,7 +203,7 @@ public sealed class EventConsumerBuilder
     public EventConsumer Build()
     {
         var routes = Prepare();
-        return new EventConsumer(_options, _consumerOptions, routes, _deadLetterProducer, _loggerFactory);
+        return new EventConsumer(_options, _consumerOptions, routes, _deadLetterProducer, _loggerFactory, serializer: _serializer);
     }
 
     /// <summary>

@@ -68,6 +68,28 @@ public sealed class EventConsumerOptions
     /// <value>The default value is <c>ERRORS</c> (<c>KAFKA_TOPIC_ERRORS</c>).</value>
     public string ErrorsTopicKey { get; set; } = Configuration.KafkaTopicOptions.ErrorsKey;
 
+    /// <summary>
+    /// Gets or sets whether the consumer runs exactly-once read-process-write; <c>KAFKA_CONSUMER_EXACTLY_ONCE</c>, when set, wins.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (at-least-once).</value>
+    /// <remarks>
+    /// The consumer then owns transactional producers: what a handler publishes through
+    /// <see cref="EventContext{T}.Producer"/>, its dead-letter and error records, and the offsets of the records completed
+    /// commit in one Kafka transaction per commit cycle (<see cref="TransactionInterval"/>, <see cref="TransactionMaxRecords"/>);
+    /// read_committed readers see none of it before. <see cref="CommitMode"/>, <see cref="CommitInterval"/> and
+    /// <see cref="CommitBatchSize"/> do not apply. Needs the idempotent producer (the default). Side effects outside Kafka
+    /// are not covered: make them idempotent with the record's message id.
+    /// </remarks>
+    public bool ExactlyOnce { get; set; }
+
+    /// <summary>Gets or sets the longest commit cycle of exactly-once mode: completed work is committed at least this often; <c>KAFKA_CONSUMER_TRANSACTION_INTERVAL_MS</c>, when set, wins.</summary>
+    /// <value>The default value is 100 milliseconds (Kafka Streams' commit interval under exactly-once).</value>
+    public TimeSpan TransactionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets or sets how many completed records end a commit cycle of exactly-once mode before <see cref="TransactionInterval"/>; <c>KAFKA_CONSUMER_TRANSACTION_MAX_RECORDS</c>, when set, wins.</summary>
+    /// <value>The default value is 1,000.</value>
+    public int TransactionMaxRecords { get; set; } = 1_000;
+
     /// <summary>Gets or sets how long a revocation waits for in-flight work of the revoked partitions before it commits and lets them go.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RevokeTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -139,6 +161,12 @@ public sealed class EventConsumerOptions
                 $"{nameOf(nameof(RetryBaseDelay))}); the longest delay between retries must be at least the first.");
         }
 
+        AtLeast(nameof(TransactionMaxRecords), TransactionMaxRecords, 1, "completed records per transaction");
+        if (TransactionInterval <= TimeSpan.Zero)
+        {
+            add(nameOf(nameof(TransactionInterval)), $"is {Ms(TransactionInterval)}; it must be more than 0.");
+        }
+
         NotNegative(nameof(RevokeTimeout), RevokeTimeout);
         NotNegative(nameof(ShutdownTimeout), ShutdownTimeout);
         NotNegative(nameof(CloseTimeout), CloseTimeout);
@@ -153,12 +181,23 @@ public sealed class EventConsumerOptions
         }
     }
 
-    internal void Validate()
+/// <summary>The commit policy of exactly-once mode: a batched commit every <see cref="TransactionInterval"/> or <see cref="TransactionMaxRecords"/> records.</summary>
+    /// <returns>Options whose commit settings are the transaction cycle's (the offset committer reads only those).</returns>
+    internal EventConsumerOptions ForTransactions() => new()
+    {
+        CommitMode = CommitMode.Batched,
+        CommitInterval = TransactionInterval,
+        CommitBatchSize = TransactionMaxRecords,
+    };
+
+        internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrency, 1, nameof(MaxConcurrency));
         ArgumentOutOfRangeException.ThrowIfLessThan(CommitBatchSize, 1, nameof(CommitBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetries, 0, nameof(MaxRetries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CommitInterval, TimeSpan.Zero, nameof(CommitInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(TransactionMaxRecords, 1, nameof(TransactionMaxRecords));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TransactionInterval, TimeSpan.Zero, nameof(TransactionInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryBaseDelay, TimeSpan.Zero, nameof(RetryBaseDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryMaxDelay, RetryBaseDelay, nameof(RetryMaxDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(RevokeTimeout, TimeSpan.Zero, nameof(RevokeTimeout));

@@ -38,6 +38,7 @@ namespace EventBus.Kafka.Consuming;
 /// <param name="LastError">The last client error, diagnosed (<see cref="KafkaDiagnosis.Message"/>; never a secret), if any.</param>
 /// <param name="LastErrorAt">When <paramref name="LastError"/> was last seen.</param>
 /// <param name="Health">The health: status, the current failure's diagnosis and since when, the last error (as <see cref="EventConsumer.Health"/>).</param>
+/// <param name="ExactlyOnce">The transaction counters in exactly-once mode (<see cref="EventConsumerOptions.ExactlyOnce"/>); otherwise <see langword="null"/>.</param>
 public sealed record EventConsumerStatistics(
     EventConsumerState State,
     long RecordsReceived,
@@ -57,4 +58,5 @@ public sealed record EventConsumerStatistics(
     DateTimeOffset? LastPoll,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    KafkaClientHealth Health);
+    KafkaClientHealth Health,
+    ExactlyOnceStatistics? ExactlyOnce = null);

@@ -1,13 +1,16 @@
 using System.Text;
 using System.Text.Unicode;
 using Confluent.Kafka;
+using EventBus.Kafka.Producing;
 
 namespace EventBus.Kafka.Consuming;
 
 /// <summary>One consumed event: the typed message and everything about the record it came in.</summary>
 /// <typeparam name="T">The payload type.</typeparam>
-public sealed class EventContext<T>
+public sealed class EventContext<T> : ExactlyOnce.IProducerBinding
 {
+    private IEventProducer? _producer;
+
     internal EventContext(T message, ConsumeResult<byte[]?, byte[]?> record)
     {
         Message = message;
@@ -50,6 +53,27 @@ public sealed class EventContext<T>
 
     /// <summary>Gets which attempt this is: 1 the first time, 2 on the first retry, and so on.</summary>
     public int Attempt { get; internal set; } = 1;
+
+    /// <summary>
+    /// Gets the producer to publish follow-up events through in exactly-once mode (<see cref="EventConsumerOptions.ExactlyOnce"/>):
+    /// what the handler publishes commits in the consumer's transaction together with this record's offset, and is
+    /// discarded with the attempt when the handler throws.
+    /// </summary>
+    /// <value>
+    /// Publishes complete at once, with no partition or offset yet (the records are written when the commit cycle runs);
+    /// await them before the handler returns. Read_committed readers see them once the transaction commits.
+    /// </value>
+    /// <exception cref="InvalidOperationException">The consumer is not in exactly-once mode: publish through an <see cref="EventProducer"/>.</exception>
+    public IEventProducer Producer => _producer ?? throw new InvalidOperationException(
+        "EventContext.Producer publishes inside the consumer's transaction and exists only in exactly-once mode " +
+        "(EventConsumerOptions.ExactlyOnce, KAFKA_CONSUMER_EXACTLY_ONCE=true); in at-least-once mode publish through an EventProducer.");
+
+    /// <inheritdoc />
+    IEventProducer? ExactlyOnce.IProducerBinding.Producer
+    {
+        get => _producer;
+        set => _producer = value;
+    }
 
     /// <summary>Gets the raw record as consumed.</summary>
     public ConsumeResult<byte[]?, byte[]?> Record { get; }

@@ -41,6 +41,9 @@ internal sealed class OffsetCommitter
         _telemetry = telemetry;
     }
 
+    /// <summary>Gets or sets the commit used instead of the consumer's (exactly-once mode: the offsets commit in transactions).</summary>
+    public Action<List<TopicPartitionOffset>>? CommitOverride { get; set; }
+
     /// <summary>Gets a value indicating whether a refused or failed commit waits to be retried.</summary>
     public bool IsOwed => _owed;
 
@@ -59,7 +62,7 @@ internal sealed class OffsetCommitter
     /// <param name="commit">Commits offsets (throws <see cref="KafkaException"/> when it fails).</param>
     public void Bind(Action<List<TopicPartitionOffset>> commit)
     {
-        _commit = commit;
+        _commit = CommitOverride ?? commit;
         _nextCommitDue = _time.GetTimestamp() + Ticks(_options.CommitInterval);
     }
 

@@ -20,7 +20,8 @@ internal sealed class PartitionAssignments(
     ConsumerLifetime lifetime,
     ConsumerCounters counters,
     ILogger logger,
-    EventBus.Kafka.Diagnostics.ConsumerTelemetry? telemetry = null)
+    EventBus.Kafka.Diagnostics.ConsumerTelemetry? telemetry = null,
+    ExactlyOnce.TransactionCoordinator? transactions = null)
 {
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
 
@@ -47,6 +48,8 @@ internal sealed class PartitionAssignments(
             }
         }
 
+        // Exactly-once: before the consumer reads the committed offsets (after this callback), fence the previous owner.
+        transactions?.OnAssigned(consumer, partitions.Where(tp => routes.ContainsKey(tp.Topic)).ToList());
         Interlocked.Increment(ref counters.Rebalances);
         telemetry?.Rebalanced("assigned");
         Volatile.Write(ref counters.AssignedPartitions, _partitions.Count);
@@ -79,6 +82,7 @@ internal sealed class PartitionAssignments(
         }
 
         Release(consumer, states);
+        transactions?.OnRemoved(states.Select(s => s.TopicPartition));
         Interlocked.Increment(ref counters.Rebalances);
         telemetry?.Rebalanced("revoked");
         if (committed)
@@ -102,10 +106,34 @@ internal sealed class PartitionAssignments(
         states.ForEach(s => s.Revoked = true);
         dispatcher.StartLanes();
         Release(consumer, states);
+        transactions?.OnRemoved(states.Select(s => s.TopicPartition));
         Interlocked.Increment(ref counters.Rebalances);
         telemetry?.Rebalanced("lost");
         Log.Lost(logger, groupId, lost.Count, Describe(lost.Select(r => r.TopicPartition)));
         InvokeCallback(options.PartitionsLost, lost.Select(r => r.TopicPartition).ToList(), nameof(EventConsumerOptions.PartitionsLost));
+    }
+
+    /// <summary>
+    /// Starts an owned partition over at <paramref name="offset"/> (exactly-once mode, after its transaction did not
+    /// commit): its in-flight work is cancelled and ignored, a fresh state replaces it, fetching seeks back.
+    /// </summary>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="offset">The offset to read from.</param>
+    /// <returns>False when the partition is not owned (nothing to do).</returns>
+    public bool Restart(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, long offset)
+    {
+        if (!_partitions.TryGetValue(partition, out var old))
+        {
+            return false;
+        }
+
+        old.Revoked = true;
+        dispatcher.StartLanes();
+        Release(consumer, [old]);
+        _partitions[partition] = new PartitionState(partition, old.Route, old.Lanes.Length);
+        consumer.Seek(new TopicPartitionOffset(partition, offset));
+        return true;
     }
 
     /// <summary>Cancels the handlers of every owned partition (a stop that ran out of time, or a kill).</summary>

@@ -38,7 +38,7 @@ public sealed class DeadLetterTests
         var published = new ConcurrentQueue<string>();
         var failures = 2;
         var counters = new ConsumerCounters();
-        var publisher = Publisher((topic, _, _, _, _) =>
+        var publisher = Publisher((_, topic, _, _, _, _) =>
         {
             if (topic == "dlq" && failures-- > 0)
             {
@@ -61,10 +61,10 @@ public sealed class DeadLetterTests
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        var failing = Publisher((_, _, _, _, ct) => Task.FromException<PublishResult>(new EventPublishException("x")), new ConsumerCounters());
+        var failing = Publisher((_, _, _, _, _, ct) => Task.FromException<PublishResult>(new EventPublishException("x")), new ConsumerCounters());
         Assert.False(await failing.DeadLetterAsync(FakeConsumer.Record("in", 0, 1), new FormatException(), 1, cancelled.Token));
 
-        var disposed = Publisher((_, _, _, _, _) => throw new ObjectDisposedException("EventProducer"), new ConsumerCounters());
+        var disposed = Publisher((_, _, _, _, _, _) => throw new ObjectDisposedException("EventProducer"), new ConsumerCounters());
         var error = await Assert.ThrowsAsync<EventConsumerException>(() => disposed.DeadLetterAsync(FakeConsumer.Record("in", 0, 1), new FormatException(), 1, CancellationToken.None));
         Assert.Contains("dead-letter producer was disposed", error.Message, StringComparison.Ordinal);
     }
@@ -73,7 +73,7 @@ public sealed class DeadLetterTests
     public async Task DeadLetterAsync_RefusedForItsSize_TriedAgainAtOnceWithACompactStackTrace()
     {
         var sizes = new List<int>();
-        var publisher = Publisher((topic, _, _, headers, _) =>
+        var publisher = Publisher((_, topic, _, _, headers, _) =>
         {
             sizes.Add(headers.GetLastBytes(DeadLetterHeaderNames.ExceptionStackTrace).Length);
             return sizes.Count == 1

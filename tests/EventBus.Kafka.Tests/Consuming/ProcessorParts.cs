@@ -14,7 +14,7 @@ internal sealed class ProcessorParts
         var options = new EventConsumerOptions { MaxRetries = maxRetries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(2) };
         var retry = new RetryPolicy(options);
         Completions = new CompletionQueue(ConsumerParts.Committer(new FakeConsumer()), Counters);
-        var deadLetters = new DeadLetterPublisher((topic, _, _, headers, _) =>
+        var deadLetters = new DeadLetterPublisher((_, topic, _, _, headers, _) =>
         {
             DeadLettered.Enqueue(headers);
             return Task.FromResult(new PublishResult(topic, 0, DeadLettered.Count - 1, DateTime.UtcNow, "id"u8.ToArray()));

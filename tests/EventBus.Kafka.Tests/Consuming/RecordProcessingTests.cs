@@ -32,7 +32,7 @@ public sealed class RecordProcessingTests
     [Fact]
     public async Task ProcessAsync_SomethingEscapesThePolicy_FaultsTheConsumer_CompletionStillPosted()
     {
-        var parts = new Parts(maxRetries: 0, publish: (_, _, _, _, _) => throw new InvalidCastException("a bug in a dependency"));
+        var parts = new Parts(maxRetries: 0, publish: (_, _, _, _, _, _) => throw new InvalidCastException("a bug in a dependency"));
         var state = new PartitionState(new TopicPartition("in", 0), ConsumerParts.Route("in", _ => throw new FormatException()), 1);
         ConsumerParts.Dispatched(state, 0, 1);
 
@@ -97,7 +97,7 @@ public sealed class RecordProcessingTests
             var retry = new RetryPolicy(options);
             Counters.InFlight = 1;
             Completions = new CompletionQueue(ConsumerParts.Committer(new FakeConsumer()), Counters);
-            var deadLetters = new DeadLetterPublisher(publish ?? ((topic, _, _, _, _) =>
+            var deadLetters = new DeadLetterPublisher(publish ?? ((_, topic, _, _, _, _) =>
             {
                 Published.Enqueue(topic);
                 return Task.FromResult(new PublishResult(topic, 0, 0, DateTime.UtcNow, "id"u8.ToArray()));
