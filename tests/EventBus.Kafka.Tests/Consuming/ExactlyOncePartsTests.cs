@@ -48,7 +48,8 @@ public sealed class ExactlyOncePartsTests
     [Fact]
     public void Outputs_TakeBelow_InOffsetOrder_LaterOnesStay_ClosedDropsAndRefuses()
     {
-        var outputs = new PartitionOutputs(new TopicPartition("in", 0));
+        var counters = new TransactionCounters();
+        var outputs = new PartitionOutputs(new TopicPartition("in", 0), counters);
         outputs.TryAdd(7, [Record("seven")]);
         outputs.TryAdd(3, [Record("three-a")]);
         outputs.TryAdd(3, [Record("three-b")]);
@@ -56,12 +57,16 @@ public sealed class ExactlyOncePartsTests
         outputs.Observe(5);
         outputs.Observe(3);
 
+        Assert.Equal(4, counters.OutputsWaiting); // what ctx.Producer.GetStatistics() reports as in flight
         var taken = outputs.TakeBelow(6);
 
         Assert.Equal(["three-a", "three-b", "five"], taken.Select(r => r.Topic));
+        Assert.Equal(1, counters.OutputsWaiting);
         Assert.Equal(["seven"], outputs.TakeBelow(100).Select(r => r.Topic));
         Assert.Equal(3, outputs.FirstOffset);
+        outputs.TryAdd(8, [Record("eight")]);
         outputs.Close();
+        Assert.Equal(0, counters.OutputsWaiting);
         Assert.False(outputs.TryAdd(9, [Record("nine")]));
         Assert.Empty(outputs.TakeBelow(100));
     }

@@ -8,7 +8,7 @@ namespace EventBus.Kafka.Consuming.ExactlyOnce;
 /// produces them, in offset order, into the transaction that commits that offset. Closed when the partition goes: what
 /// is added after that is dropped. Workers add; the poll thread takes. Thread-safe.
 /// </summary>
-internal sealed class PartitionOutputs(TopicPartition partition)
+internal sealed class PartitionOutputs(TopicPartition partition, TransactionCounters? counters = null)
 {
     private readonly object _gate = new();
     private readonly SortedDictionary<long, List<OutgoingRecord>> _byOffset = [];
@@ -60,6 +60,11 @@ internal sealed class PartitionOutputs(TopicPartition partition)
                 return true;
             }
 
+            if (counters is not null)
+            {
+                Interlocked.Add(ref counters.OutputsWaiting, records.Count);
+            }
+
             if (_byOffset.TryGetValue(offset, out var existing))
             {
                 existing.AddRange(records);
@@ -94,6 +99,10 @@ internal sealed class PartitionOutputs(TopicPartition partition)
             }
 
             done?.ForEach(o => _byOffset.Remove(o));
+            if (counters is not null)
+            {
+                Interlocked.Add(ref counters.OutputsWaiting, -taken.Count);
+            }
         }
 
         return taken;
@@ -105,6 +114,11 @@ internal sealed class PartitionOutputs(TopicPartition partition)
         lock (_gate)
         {
             _closed = true;
+            if (counters is not null)
+            {
+                Interlocked.Add(ref counters.OutputsWaiting, -_byOffset.Values.Sum(r => (long)r.Count));
+            }
+
             _byOffset.Clear();
         }
     }

@@ -155,7 +155,7 @@ internal sealed class TransactionCoordinator : IDisposable
 
             foreach (var tp in partitions)
             {
-                _outputs[tp] = new PartitionOutputs(tp);
+                _outputs[tp] = new PartitionOutputs(tp, _counters);
                 _committed.Remove(tp);
             }
 
@@ -284,11 +284,12 @@ internal sealed class TransactionCoordinator : IDisposable
 
             for (var i = 0; i < work.Count; i++)
             {
-                var (producer, unitOffsets, _) = work[i];
+                var (producer, unitOffsets, unitRecords) = work[i];
                 var (outcome, error) = outcomes[i];
                 if (outcome == TransactionOutcome.Committed)
                 {
                     Interlocked.Increment(ref _counters.Committed);
+                    Interlocked.Add(ref _counters.OutputsCommitted, unitRecords.Count);
                     TransactionTelemetry.Ended(_groupId, "committed");
                     unitOffsets.ForEach(o => _committed[o.TopicPartition] = o.Offset.Value);
                     continue;
@@ -309,6 +310,9 @@ internal sealed class TransactionCoordinator : IDisposable
                 }
 
                 Interlocked.Increment(ref _counters.Aborted);
+                Interlocked.Add(ref _counters.OutputsAborted, unitRecords.Count);
+                Volatile.Write(ref _counters.LastError, $"transaction {outcome.ToString().ToLowerInvariant()} ({error?.Code.ToString() ?? "?"}: {error?.Reason ?? "?"}); its records are handled again");
+                Interlocked.Exchange(ref _counters.LastErrorAtTicks, DateTimeOffset.UtcNow.UtcTicks);
                 partitions.ForEach(p => Restart(consumer, p));
             }
         }
@@ -382,7 +386,7 @@ internal sealed class TransactionCoordinator : IDisposable
             offset = Offset.Beginning.Value;
         }
 
-        var fresh = new PartitionOutputs(partition);
+        var fresh = new PartitionOutputs(partition, _counters);
         if (_restart(consumer, partition, offset))
         {
             // After the restart (which cancelled the old generation's handlers): a late completion of the old one finds
@@ -393,6 +397,29 @@ internal sealed class TransactionCoordinator : IDisposable
         }
     }
 
-    private EventProducerStatistics Statistics() => new(0, 0, 0, EventProducerState.Healthy, 0, null, null,
-        new Diagnostics.KafkaClientHealth(Diagnostics.KafkaHealthStatus.Healthy, null, DateTimeOffset.UtcNow, null, null));
+    /// <summary>
+    /// What <c>ctx.Producer.GetStatistics()</c> reports: messages sent = outputs in committed transactions, failed =
+    /// outputs of aborted or fenced transactions (their input records are handled again), in flight = outputs buffered
+    /// for the next commit, rebuilds = transactional
+    /// producers rebuilt after an abort or a fence, and the last such failure.
+    /// </summary>
+    private EventProducerStatistics Statistics()
+    {
+        var rebuilds = Interlocked.Read(ref _counters.Aborted);
+        var lastError = Volatile.Read(ref _counters.LastError);
+        var lastErrorTicks = Interlocked.Read(ref _counters.LastErrorAtTicks);
+        DateTimeOffset? lastErrorAt = lastErrorTicks == 0 ? null : new DateTimeOffset(lastErrorTicks, TimeSpan.Zero);
+        var state = rebuilds == 0 ? EventProducerState.Healthy : EventProducerState.Degraded;
+        var health = new Diagnostics.KafkaClientHealth(
+            rebuilds == 0 ? Diagnostics.KafkaHealthStatus.Healthy : Diagnostics.KafkaHealthStatus.Degraded, null, lastErrorAt ?? DateTimeOffset.UtcNow, null, null);
+        return new EventProducerStatistics(
+            Interlocked.Read(ref _counters.OutputsCommitted),
+            Interlocked.Read(ref _counters.OutputsAborted),
+            Math.Max(0, Interlocked.Read(ref _counters.OutputsWaiting)),
+            state,
+            (int)Math.Min(int.MaxValue, rebuilds),
+            lastError,
+            lastErrorAt,
+            health);
+    }
 }

@@ -9,6 +9,11 @@ internal sealed class TransactionCounters
     public long Committed;
     public long Aborted;
     public long Fenced;
+    public long OutputsCommitted;
+    public long OutputsAborted;
+    public long OutputsWaiting;
+    public string? LastError;
+    public long LastErrorAtTicks;
     public long Cycles;
     public long CycleTicksTotal;
     public long CycleTicksLast;
