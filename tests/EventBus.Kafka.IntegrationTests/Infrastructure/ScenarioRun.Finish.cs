@@ -150,30 +150,11 @@ internal sealed partial class ScenarioRun
     }
 
     /// <summary>
-    /// Revocations whose commit the coordinator refused: the library logs the refused commit (CommitDeferred or
-    /// CommitFailed, for at most the revoked partitions) right before it logs the revocation, and lets the partitions go
-    /// uncommitted. (An interval commit refused just before a revocation of as many partitions counts too.)
+    /// Revocations whose commit the coordinator refused: the library logs them as PartitionsRevokedUncommitted (event
+    /// 2044) and lets the partitions go with the records handled since their last commit.
     /// </summary>
-    private static int RefusedRevocations(IReadOnlyList<CapturingLoggerFactory.LogLine> lines)
-    {
-        var refusals = 0;
-        CapturingLoggerFactory.LogLine? refused = null;
-        foreach (var line in lines)
-        {
-            if (line.EventName is "CommitDeferred" or "CommitFailed")
-            {
-                refused = line;
-            }
-            else if (line.EventName == "PartitionsRevoked" && refused is not null && line.At - refused.At < TimeSpan.FromMilliseconds(100)
-                && PartitionCount(refused.Message) <= PartitionCount(line.Message))
-            {
-                refusals++;
-                refused = null;
-            }
-        }
-
-        return refusals;
-    }
+    private static int RefusedRevocations(IReadOnlyList<CapturingLoggerFactory.LogLine> lines) =>
+        lines.Count(line => line.EventName == "PartitionsRevokedUncommitted");
 
     private static int PartitionCount(string message) =>
         PartitionCountPattern().Match(message) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : int.MaxValue;
