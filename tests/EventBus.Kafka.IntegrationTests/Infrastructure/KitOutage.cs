@@ -40,6 +40,37 @@ internal sealed class KitOutage(KafkaKit kit, string bootstrapServers) : IAsyncD
         await RunAsync("kill-broker", "--dir", kit.Directory, "--id", id.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
     }
 
+    /// <summary>Kills a broker (SIGKILL) and waits until the cluster has dropped it (<see cref="WaitUntilGoneAsync"/>).</summary>
+    /// <param name="id">The broker id.</param>
+    /// <returns>A task.</returns>
+    public async Task KillUntilGoneAsync(int id)
+    {
+        await KillAsync(id).ConfigureAwait(false);
+        await WaitUntilGoneAsync(id).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until the cluster has noticed that a killed broker is gone: its ZooKeeper session expired (18–20 s after the
+    /// kill), the controller dropped it and the surviving brokers no longer list it in their metadata (so its partitions
+    /// have new leaders and ISRs without it).
+    /// </summary>
+    /// <param name="id">The broker id.</param>
+    /// <returns>A task.</returns>
+    public async Task WaitUntilGoneAsync(int id)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var clock = Stopwatch.StartNew();
+        while (admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers.Any(b => b.BrokerId == id))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                Assert.Fail($"Timed out after 90 s waiting for the cluster to drop the killed broker {id} (its ZooKeeper session should expire in about 18 s).");
+            }
+
+            await Task.Delay(200, TestContext.Current.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Starts brokers again (after a kill, start-broker first waits until ZooKeeper has dropped the old registration), all at once,
     /// then waits until every partition of <paramref name="topics"/> has its full ISR again.</summary>
     /// <param name="ids">The brokers.</param>

@@ -23,11 +23,15 @@ internal sealed partial class ScenarioRun
         await WaitForAsync(() => Frontier() >= issued, _settings.RecoveryTimeout, () => $"every acknowledged message handled; {Describe()}").ConfigureAwait(false);
         var drained = _clock.Elapsed;
 
-        foreach (var member in Members().Where(m => !m.Killed && !m.Stopped))
+        // All members at once, as a deployment stops its instances: stopped one after another, each would wait for the
+        // rebalance the one before it started (its LeaveGroup) before its own close could leave the group.
+        var stopping = Members().Where(m => !m.Killed && !m.Stopped).ToList();
+        foreach (var member in stopping)
         {
             member.Stopped = true;
-            await member.Consumer.StopAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
         }
+
+        await Task.WhenAll(stopping.Select(m => m.Consumer.StopAsync(TestContext.Current.CancellationToken))).ConfigureAwait(false);
 
         var onTopic = TopicReader.ReadAll(_broker.BootstrapServers, Topic, TimeSpan.FromSeconds(120));
         var (committed, end) = TestData.Offsets(_broker.BootstrapServers, Group, Topic);

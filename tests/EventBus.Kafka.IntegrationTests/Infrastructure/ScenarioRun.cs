@@ -138,6 +138,7 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
     public EventBusOptions Options(bool consumer)
     {
         var variables = new List<(string, string)> { ("KAFKA_TOPIC_IN", Topic), ("KAFKA_CONSUMER_GROUP", Group) };
+        variables.AddRange(GroupTiming(_broker.IsMock));
         if (DeadLetterTopic is not null)
         {
             variables.Add(("KAFKA_TOPIC_DLQ", DeadLetterTopic));
@@ -162,6 +163,19 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
 
         return options;
     }
+
+    /// <summary>
+    /// The group timing of every scenario: a lost member is noticed after a few seconds, not the default 45 s. A real
+    /// broker accepts no session timeout below its <c>group.min.session.timeout.ms</c> (6 s). The mock cluster has no
+    /// such floor, and it holds every JoinGroup of a rebalance for the session timeout less 1 s (each step of a
+    /// cooperative rebalance, and each member leaving at the end, waits that long), so the mock's scenarios use 3 s.
+    /// </summary>
+    /// <param name="mock">Whether the scenario runs on the mock cluster.</param>
+    /// <returns>The session timeout and heartbeat interval variables.</returns>
+    public static (string Name, string Value)[] GroupTiming(bool mock) =>
+    [
+        ("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", mock ? "3000" : "6000"), ("KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS", mock ? "300" : "500"),
+    ];
 
     /// <summary>Starts one more group member.</summary>
     /// <returns>Its name (c1, c2, ...).</returns>

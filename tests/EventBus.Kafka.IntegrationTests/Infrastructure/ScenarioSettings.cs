@@ -5,12 +5,6 @@ namespace EventBus.Kafka.IntegrationTests.Infrastructure;
 /// <summary>The shape of one reliability scenario: the load, the consumers, and what their handlers do.</summary>
 internal sealed record ScenarioSettings
 {
-    /// <summary>The group settings of every scenario: a lost member is noticed after 6 s, not the default 45 s.</summary>
-    public static readonly (string Name, string Value)[] FastGroup =
-    [
-        ("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000"), ("KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS", "500"),
-    ];
-
     /// <summary>Gets the scenario's name, as printed.</summary>
     public required string Name { get; init; }
 
@@ -35,8 +29,11 @@ internal sealed record ScenarioSettings
     /// <summary>Gets the key of message <c>i</c> (the partition key): by default one of 100 keys.</summary>
     public Func<int, string> Key { get; init; } = static i => "key-" + (i % 100);
 
-    /// <summary>Gets more <c>KAFKA_*</c> variables for every client (the producer's and the consumers').</summary>
-    public (string Name, string Value)[] Variables { get; init; } = FastGroup;
+    /// <summary>
+    /// Gets more <c>KAFKA_*</c> variables for every client (the producer's and the consumers'). The group's timing comes
+    /// before them (see <see cref="ScenarioRun.GroupTiming"/>), so a scenario can override it here.
+    /// </summary>
+    public (string Name, string Value)[] Variables { get; init; } = [];
 
     /// <summary>Gets more <c>KAFKA_*</c> variables for the consumers only (their dead-letter producer included).</summary>
     public (string Name, string Value)[] ConsumerVariables { get; init; } = [];

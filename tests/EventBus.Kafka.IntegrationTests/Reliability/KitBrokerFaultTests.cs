@@ -9,8 +9,9 @@ namespace EventBus.Kafka.IntegrationTests.Reliability;
 /// </summary>
 /// <remarks>
 /// Timings of the kit (see its README): a stopped broker hands its leadership over first (1–5 s); a killed one is noticed
-/// only when its ZooKeeper session expires (18–20 s), and until then acks=all produces to its partitions stall;
-/// start-broker after a kill first waits for that expiry.
+/// only when its ZooKeeper session expires (18–20 s), and until then acks=all produces to its partitions stall. A killed
+/// broker stays down until the cluster has dropped it and runs on two (<see cref="KitOutage.KillUntilGoneAsync"/>), then
+/// starts again.
 /// </remarks>
 [Collection(BrokerRestartCollection.Name)]
 [Trait(ReliabilityCategory.Name, ReliabilityCategory.Value)]
@@ -22,7 +23,7 @@ public sealed class KitBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelpe
         await using var scenario = await StartAsync("a broker stopped (SIGTERM) and restarted");
         var (run, outage) = scenario;
         var victim = run.Broker.Leaders(run.Topic)[0];
-        await run.FaultAsync($"broker {victim} stopped", () => outage.StopAsync(victim), TimeSpan.FromSeconds(10), () => outage.StartAsync([victim], [run.Topic]));
+        await run.FaultAsync($"broker {victim} stopped 5 s", () => outage.StopAsync(victim), TimeSpan.FromSeconds(5), () => outage.StartAsync([victim], [run.Topic]));
         await run.WaitForProgressAsync(500);
         (await run.FinishAsync()).AssertNothingLost();
     }
@@ -33,7 +34,7 @@ public sealed class KitBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelpe
         await using var scenario = await StartAsync("a broker killed (SIGKILL) and restarted");
         var (run, outage) = scenario;
         var victim = run.Broker.Leaders(run.Topic)[1];
-        await run.FaultAsync($"broker {victim} killed", () => outage.KillAsync(victim), KilledHold, () => outage.StartAsync([victim], [run.Topic]));
+        await run.FaultAsync($"broker {victim} killed", () => outage.KillUntilGoneAsync(victim), TimeSpan.Zero, () => outage.StartAsync([victim], [run.Topic]));
         await run.WaitForProgressAsync(500);
         (await run.FinishAsync()).AssertNothingLost();
     }
@@ -44,7 +45,7 @@ public sealed class KitBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelpe
         await using var scenario = await StartAsync("the group coordinator's broker killed and restarted");
         var (run, outage) = scenario;
         var coordinator = await outage.CoordinatorOfAsync(run.Group);
-        await run.FaultAsync($"coordinator broker {coordinator} killed", () => outage.KillAsync(coordinator), KilledHold, () => outage.StartAsync([coordinator], [run.Topic, "__consumer_offsets"]));
+        await run.FaultAsync($"coordinator broker {coordinator} killed", () => outage.KillUntilGoneAsync(coordinator), TimeSpan.Zero, () => outage.StartAsync([coordinator], [run.Topic, "__consumer_offsets"]));
         await run.WaitForProgressAsync(500);
         (await run.FinishAsync()).AssertNothingLost();
     }
@@ -69,9 +70,6 @@ public sealed class KitBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelpe
         await run.WaitForProgressAsync(500);
         (await run.FinishAsync()).AssertNothingLost();
     }
-
-    /// <summary>How long a killed broker stays down: until the cluster has noticed (its ZooKeeper session, 18 s) and runs on two.</summary>
-    private static TimeSpan KilledHold => TimeSpan.FromSeconds(20);
 
     private async Task<KitScenario> StartAsync(string name)
     {

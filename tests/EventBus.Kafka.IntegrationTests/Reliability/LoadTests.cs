@@ -16,8 +16,9 @@ public sealed class ReliabilityLoadCollection
 /// <summary>
 /// Sustained load: 8 publishing loops on one EventProducer and 3 EventConsumers in key-ordering mode, every message with
 /// a key never seen before. Nothing is lost, the managed heap and the process's memory stay flat, and what a consumer
-/// holds does not grow with the keys it has seen (lanes are per partition and key hash, not per key). On the real broker
-/// of the kit lane; elsewhere on a private mock cluster (whose log, in this process, is part of the resident memory).
+/// holds does not grow with the keys it has seen (lanes are per partition and key hash, not per key). On a private mock
+/// cluster (whose log, in this process, is part of the resident memory) for 30 s; in soak mode on the suite's broker,
+/// the real brokers of the kit lane included, for the soak's length.
 /// </summary>
 [Collection(ReliabilityLoadCollection.Name)]
 [Trait(ReliabilityCategory.Name, ReliabilityCategory.Value)]
@@ -26,7 +27,7 @@ public sealed class LoadTests(KafkaTestBroker broker, ITestOutputHelper output)
     private const int Rate = 2_000;
     private const int MaxConcurrency = 4;
 
-    /// <summary>The managed heap may grow this much over the measured period: 40 bytes per message at the CI length.</summary>
+    /// <summary>The managed heap may grow this much over the measured period: 67 bytes per message at the CI length (30 s), less the longer it runs.</summary>
     private const long HeapGrowthLimit = 4_000_000;
 
     /// <summary>The resident set may grow this much: the mock cluster's log of the period (about 60 B per message) and allocator noise.</summary>
@@ -35,7 +36,12 @@ public sealed class LoadTests(KafkaTestBroker broker, ITestOutputHelper output)
     [Fact]
     public async Task EightPublishersThreeConsumers_Sustained_NothingLost_MemoryFlat_PerKeyStateBounded()
     {
-        var measured = SoakMode.Duration ?? TimeSpan.FromSeconds(40);
+        if (broker.Kind == TestBrokerKind.Kit && SoakMode.Duration is null)
+        {
+            Assert.Skip($"The load scenario runs once per .ci/run, on the default lane's mock cluster; on the real brokers it runs in soak mode ({SoakMode.Variable}=10m).");
+        }
+
+        var measured = SoakMode.Duration ?? TimeSpan.FromSeconds(30);
         await using var cluster = broker.Kind == TestBrokerKind.Kit ? null : new MockKafkaCluster(3);
         var where = cluster is null ? ScenarioBroker.Shared(broker, minInsyncReplicas: 2) : ScenarioBroker.Mock(cluster);
         var settings = new ScenarioSettings

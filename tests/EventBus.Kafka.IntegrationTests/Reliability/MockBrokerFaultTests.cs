@@ -15,12 +15,12 @@ public sealed class MockBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelp
     {
         ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
-        await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "each broker down 4 s and up, in turn", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
+        await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "each broker down 3 s and up, in turn", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
         await run.WaitForProgressAsync(1_000);
         for (var id = 1; id <= cluster.BrokerCount; id++)
         {
             var victim = id;
-            await run.FaultAsync($"broker {victim} down 4 s", () => cluster.SetBrokerDown(victim), TimeSpan.FromSeconds(4), () => cluster.SetBrokerUp(victim));
+            await run.FaultAsync($"broker {victim} down 3 s", () => cluster.SetBrokerDown(victim), TimeSpan.FromSeconds(3), () => cluster.SetBrokerUp(victim));
             await run.WaitForProgressAsync(500);
         }
 
@@ -32,7 +32,7 @@ public sealed class MockBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelp
     {
         ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
-        await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "every partition's leader moves every 500 ms for 10 s", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
+        await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "every partition's leader moves every 500 ms for 6 s", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
         await run.WaitForProgressAsync(1_000);
         var partitions = 6;
         using var stopMoving = new CancellationTokenSource();
@@ -57,7 +57,7 @@ public sealed class MockBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelp
                 });
                 return Task.CompletedTask;
             },
-            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(6),
             async () =>
             {
                 await stopMoving.CancelAsync();
@@ -68,16 +68,16 @@ public sealed class MockBrokerFaultTests(KafkaTestBroker broker, ITestOutputHelp
     }
 
     [Fact]
-    public async Task BrokerRoundTrip500Ms_ForTenSeconds_NothingLost()
+    public async Task BrokerRoundTrip500Ms_ForSixSeconds_NothingLost()
     {
         ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
-        await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "500 ms RTT on every broker for 10 s", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
+        await using var run = await ScenarioRun.StartAsync(new ScenarioSettings { Name = "500 ms RTT on every broker for 6 s", Consumers = 2 }, ScenarioBroker.Mock(cluster), output);
         await run.WaitForProgressAsync(1_000);
         await run.FaultAsync(
             "500 ms RTT",
             () => SetRtt(cluster, TimeSpan.FromMilliseconds(500)),
-            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(6),
             () => SetRtt(cluster, TimeSpan.Zero));
         await run.WaitForProgressAsync(500);
 

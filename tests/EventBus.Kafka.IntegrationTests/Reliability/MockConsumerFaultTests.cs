@@ -53,7 +53,7 @@ public sealed class MockConsumerFaultTests(KafkaTestBroker broker, ITestOutputHe
         await using var cluster = new MockKafkaCluster(3);
         var settings = new ScenarioSettings
         {
-            Name = "rebalance storm: a member joins or leaves every 2 s for 20 s",
+            Name = "rebalance storm: a member joins or leaves every 2 s for 12 s",
             Partitions = 12,
             Consumers = 2,
             RatePerSecond = 1_000,
@@ -89,7 +89,7 @@ public sealed class MockConsumerFaultTests(KafkaTestBroker broker, ITestOutputHe
                 });
                 return Task.CompletedTask;
             },
-            TimeSpan.FromSeconds(20),
+            TimeSpan.FromSeconds(12),
             async () =>
             {
                 await calm.CancelAsync();
@@ -101,13 +101,13 @@ public sealed class MockConsumerFaultTests(KafkaTestBroker broker, ITestOutputHe
     }
 
     [Fact]
-    public async Task DeadLetterTopicUnavailable_ForEightSeconds_PoisonMessagesWaitThenAreDeadLettered_NothingLost()
+    public async Task DeadLetterTopicUnavailable_ForFiveSeconds_PoisonMessagesWaitThenAreDeadLettered_NothingLost()
     {
         ReliabilityLane.MockScenario(broker);
         await using var cluster = new MockKafkaCluster(3);
         var settings = new ScenarioSettings
         {
-            Name = "DLQ unavailable for 8 s (its leader down; 1 message in 97 is poison)",
+            Name = "DLQ unavailable for 5 s (its leader down; 1 message in 97 is poison)",
             Consumers = 2,
             Poison = static i => i % 97 == 13,
 
@@ -131,7 +131,7 @@ public sealed class MockConsumerFaultTests(KafkaTestBroker broker, ITestOutputHe
         await run.WaitForProgressAsync(1_000);
         await Wait.UntilAsync(() => run.Consumers.All(c => c.GetStatistics().AssignedPartitions > 0), TimeSpan.FromSeconds(60), "both members assigned (the group settled)");
         await Wait.UntilAsync(() => run.Consumers.Sum(c => c.GetStatistics().RecordsDeadLettered) >= 3, TimeSpan.FromSeconds(60), "the first messages dead-lettered");
-        await run.FaultAsync("DLQ leader (broker 3) down 8 s", () => cluster.SetBrokerDown(3), TimeSpan.FromSeconds(8), () => cluster.SetBrokerUp(3));
+        await run.FaultAsync("DLQ leader (broker 3) down 5 s", () => cluster.SetBrokerDown(3), TimeSpan.FromSeconds(5), () => cluster.SetBrokerUp(3));
         var failures = run.Consumers.Sum(c => c.GetStatistics().DeadLetterAttemptsFailed);
         output.WriteLine($"  dead-letter publishes that failed and were retried: {failures}");
 

@@ -60,7 +60,7 @@ public sealed class MockRequestErrorTests(KafkaTestBroker broker, ITestOutputHel
                         run.AddConsumer();
                     }
                 },
-                TimeSpan.FromSeconds(5),
+                TimeSpan.FromSeconds(3),
                 () =>
                 {
                     foreach (var (api, _, _) in errors)

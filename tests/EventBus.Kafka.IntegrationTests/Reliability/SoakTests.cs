@@ -180,11 +180,11 @@ public sealed class KitSoakTests(KafkaTestBroker broker, ITestOutputHelper outpu
                     await run.FaultAsync($"broker {victim} stopped 10 s", () => outage.StopAsync(victim), TimeSpan.FromSeconds(10), () => outage.StartAsync([victim], topics));
                     break;
                 case 1:
-                    await run.FaultAsync($"broker {victim} killed 20 s", () => outage.KillAsync(victim), TimeSpan.FromSeconds(20), () => outage.StartAsync([victim], topics));
+                    await run.FaultAsync($"broker {victim} killed", () => outage.KillUntilGoneAsync(victim), TimeSpan.Zero, () => outage.StartAsync([victim], topics));
                     break;
                 case 2:
                     var coordinator = await outage.CoordinatorOfAsync(run.Group);
-                    await run.FaultAsync($"coordinator broker {coordinator} killed 20 s", () => outage.KillAsync(coordinator), TimeSpan.FromSeconds(20), () => outage.StartAsync([coordinator], topics));
+                    await run.FaultAsync($"coordinator broker {coordinator} killed", () => outage.KillUntilGoneAsync(coordinator), TimeSpan.Zero, () => outage.StartAsync([coordinator], topics));
                     break;
                 case 3:
                     await run.FaultAsync("a member killed, a new one started", async () =>

@@ -4,11 +4,11 @@ using EventBus.Kafka.Consuming;
 using EventBus.Kafka.IntegrationTests.Infrastructure;
 using EventBus.Kafka.Producing;
 
-namespace EventBus.Kafka.IntegrationTests.Reliability;
+namespace EventBus.Kafka.IntegrationTests.Failures;
 
 /// <summary>
 /// One smoke test of a real broker process stopped and started again while EventProducer and EventConsumer work (the
-/// reliability scenarios and their figures belong to the reliability suite).
+/// reliability scenarios and their figures belong to the reliability suite, Reliability/KitBrokerFaultTests).
 /// </summary>
 [Collection(BrokerRestartCollection.Name)]
 public sealed class BrokerRestartSmokeTests(KafkaTestBroker broker, ITestOutputHelper output)
