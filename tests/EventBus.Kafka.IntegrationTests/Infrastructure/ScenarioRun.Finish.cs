@@ -33,7 +33,9 @@ internal sealed partial class ScenarioRun
 
         await Task.WhenAll(stopping.Select(m => m.Consumer.StopAsync(TestContext.Current.CancellationToken))).ConfigureAwait(false);
 
-        var onTopic = TopicReader.ReadAll(_broker.BootstrapServers, Topic, TimeSpan.FromSeconds(120));
+        // Two minutes, and one more second per 2,000 records: a soak's topic holds a quarter of a million of them.
+        var readTimeout = TimeSpan.FromSeconds(120 + (issued / 2_000.0));
+        var onTopic = TopicReader.ReadAll(_broker.BootstrapServers, Topic, readTimeout);
         var (committed, end) = TestData.Offsets(_broker.BootstrapServers, Group, Topic);
         var deadLettered = DeadLetterTopic is null ? [] : TopicReader.ReadAll(_broker.BootstrapServers, DeadLetterTopic, TimeSpan.FromSeconds(60));
 
