@@ -24,7 +24,7 @@ internal sealed record BenchmarkOptions
                                   handler, p50/p99 of the wrapper and of the raw client at 1,000 msg/s (5,000 messages
                                   a run) and at saturation (50,000, at most 5,000 in flight); pipeline
                                   is consume → publish, at-least-once against exactly-once (the
-                                  consume topic's first 50,000 records a run)
+                                  consume topic's first 20,000 records a run)
           --broker BOOTSTRAP      a real broker instead of the in-process MockKafkaCluster (3 brokers);
                                   KAFKA_BOOTSTRAP_SERVERS does the same, other KAFKA_* variables are passed on
           --json PATH             where to write every round's numbers (default artifacts/benchmarks/latest.json,
