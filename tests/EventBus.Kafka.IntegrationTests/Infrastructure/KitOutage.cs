@@ -59,16 +59,10 @@ internal sealed class KitOutage(KafkaKit kit, string bootstrapServers) : IAsyncD
     public async Task WaitUntilGoneAsync(int id)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
-        var clock = Stopwatch.StartNew();
-        while (admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers.Any(b => b.BrokerId == id))
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(90))
-            {
-                Assert.Fail($"Timed out after 90 s waiting for the cluster to drop the killed broker {id} (its ZooKeeper session should expire in about 18 s).");
-            }
-
-            await Task.Delay(200, TestContext.Current.CancellationToken).ConfigureAwait(false);
-        }
+        await Wait.UntilAsync(
+            () => admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers.All(b => b.BrokerId != id),
+            TimeSpan.FromSeconds(90),
+            $"the cluster to drop the killed broker {id} (its ZooKeeper session should expire in about 18 s)").ConfigureAwait(false);
     }
 
     /// <summary>Starts brokers again (after a kill, start-broker first waits until ZooKeeper has dropped the old registration), all at once,
