@@ -23,6 +23,7 @@ internal sealed class ConsumerCounters
     public long Rebalances;
     public long InFlight;
     public long LastPollTicks;
+    public long FetchRestarts;
     public int AssignedPartitions;
     public int Paused;
 
@@ -62,6 +63,7 @@ internal sealed class ConsumerCounters
             health.LastError?.Message,
             health.LastErrorAt,
             health,
-            Transactions?.Snapshot());
+            Transactions?.Snapshot(),
+            Interlocked.Read(ref FetchRestarts));
     }
 }

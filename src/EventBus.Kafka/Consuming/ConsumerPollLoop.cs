@@ -7,7 +7,8 @@ namespace EventBus.Kafka.Consuming;
 
 /// <summary>
 /// The one thread that talks to the Confluent consumer: polls in bursts and hands records to the dispatcher, applies
-/// completions, lets the committer and back-pressure act, serves rebalances (inside Consume), and on stop drains,
+/// completions, lets the committer and back-pressure act, starts partitions librdkafka left unstarted
+/// (<see cref="FetchStartWatchdog"/>), serves rebalances (inside Consume), and on stop drains,
 /// commits and leaves the group within <see cref="EventConsumerOptions.ShutdownTimeout"/> +
 /// <see cref="EventConsumerOptions.CloseTimeout"/>.
 /// </summary>
@@ -34,6 +35,7 @@ internal sealed class ConsumerPollLoop
     private readonly KafkaClientMonitor _monitor;
     private readonly ILogger _logger;
     private readonly TimeSpan _forcedPollInterval;
+    private readonly FetchStartWatchdog _fetchStart;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private KafkaDiagnosis? _fatalDiagnosis;
 
@@ -85,6 +87,7 @@ internal sealed class ConsumerPollLoop
         _monitor = monitor;
         _logger = logger;
         _forcedPollInterval = TimeSpan.FromMilliseconds(Math.Min(1_000, maxPollIntervalMs / 4.0));
+        _fetchStart = new FetchStartWatchdog(() => assignments.Owned, counters, groupId, logger);
     }
 
     /// <summary>Builds and subscribes the Confluent consumer and starts the poll thread.</summary>
@@ -218,6 +221,7 @@ internal sealed class ConsumerPollLoop
         _completions.Drain();
         _committer.CommitIfDue(_assignments.Owned);
         _backPressure.Apply(consumer, _committer.IsStalled, _committer.CompletedSinceSuccess);
+        _fetchStart.Check(consumer);
     }
 
     private void Shutdown(IConsumer<byte[]?, byte[]?> consumer)
@@ -302,6 +306,7 @@ internal sealed class ConsumerPollLoop
             return;
         }
 
+        _fetchStart.OnError(error);
         switch (error.Code)
         {
             case ErrorCode.Local_PartitionEOF:

@@ -39,6 +39,10 @@ namespace EventBus.Kafka.Consuming;
 /// <param name="LastErrorAt">When <paramref name="LastError"/> was last seen.</param>
 /// <param name="Health">The health: status, the current failure's diagnosis and since when, the last error (as <see cref="EventConsumer.Health"/>).</param>
 /// <param name="ExactlyOnce">The transaction counters in exactly-once mode (<see cref="EventConsumerOptions.ExactlyOnce"/>); otherwise <see langword="null"/>.</param>
+/// <param name="FetchRestarts">
+/// Assigned partitions that had not started fetching (librdkafka could not read their committed offset) and were
+/// assigned again so that they start; each time counts.
+/// </param>
 public sealed record EventConsumerStatistics(
     EventConsumerState State,
     long RecordsReceived,
@@ -59,4 +63,5 @@ public sealed record EventConsumerStatistics(
     string? LastError,
     DateTimeOffset? LastErrorAt,
     KafkaClientHealth Health,
-    ExactlyOnceStatistics? ExactlyOnce = null);
+    ExactlyOnceStatistics? ExactlyOnce = null,
+    long FetchRestarts = 0);

@@ -36,4 +36,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 2042, EventName = "DeadLetterTooLarge", Level = LogLevel.Warning,
         Message = "Dead-lettering {Topic}[{Partition}]@{Offset} ({ValueBytes} value bytes) to {DeadLetterTopic} was refused for its size; trying again with a compact stack trace. If it is refused again, raise max.message.bytes of {DeadLetterTopic} and the producer's message.max.bytes (KafkaProducerOptions.AdditionalProperties): until then its offset stays uncommitted")]
     public static partial void DeadLetterTooLarge(ILogger logger, string topic, int partition, long offset, int valueBytes, string deadLetterTopic);
+
+    [LoggerMessage(EventId = 2045, EventName = "PartitionsFetchRestartedAfterError", Level = LogLevel.Warning,
+        Message = "Group {GroupId}: librdkafka could not read the committed offsets, which leaves partitions assigned but not fetched; assigned {Count} partition(s) that had received nothing again, so they start from their committed offsets (the first assigned {WaitedSeconds:0.#} s ago): {Partitions}")]
+    public static partial void FetchRestartedAfterError(ILogger logger, string groupId, int count, string partitions, double waitedSeconds);
+
+    [LoggerMessage(EventId = 2046, EventName = "PartitionsFetchRestarted", Level = LogLevel.Information,
+        Message = "Group {GroupId}: {Count} partition(s) assigned without a record or a fetch position for {WaitedSeconds:0.#} s (idle, or never started fetching) were assigned again, so they start from their committed offsets: {Partitions}")]
+    public static partial void FetchRestarted(ILogger logger, string groupId, int count, string partitions, double waitedSeconds);
+
+    [LoggerMessage(EventId = 2047, EventName = "PartitionsFetchRestartFailed", Level = LogLevel.Warning,
+        Message = "Group {GroupId}: assigning partitions that had not started fetching again was refused ({Reason}); trying again at the next check: {Partitions}")]
+    public static partial void FetchRestartFailed(ILogger logger, Exception exception, string groupId, string partitions, string reason);
 }

@@ -49,6 +49,12 @@ internal sealed class PartitionState
 
     public long InFlight => Dispatched - Finished;
 
+    /// <summary>
+    /// Gets or sets what <see cref="FetchStartWatchdog"/> keeps of a partition that has received nothing yet: when it
+    /// first saw it, when it acts on it next, and how long it waits after that; <see langword="null"/> until it looks.
+    /// </summary>
+    public FetchStartWatch? FetchStart { get; set; }
+
     /// <summary>Gets or sets the last offset committed (the next offset to read), -1 before the first commit.</summary>
     public long Committed { get; set; } = -1;
 }

@@ -167,11 +167,45 @@ internal sealed class FakeConsumer : IConsumer<byte[]?, byte[]?>
 
     public void Assign(IEnumerable<TopicPartition> partitions) => throw new NotSupportedException();
 
-    public void IncrementalAssign(IEnumerable<TopicPartitionOffset> partitions) => throw new NotSupportedException();
+    /// <summary>Gets the positions Position reports (Offset.Unset for a partition not listed: no record consumed).</summary>
+    public ConcurrentDictionary<TopicPartition, Offset> Positions { get; } = new();
+
+    /// <summary>Gets the calls of IncrementalUnassign and IncrementalAssign made outside a rebalance, in order.</summary>
+    public ConcurrentQueue<string> AssignmentCalls { get; } = new();
+
+    /// <summary>Gets or sets an error IncrementalUnassign throws, once.</summary>
+    public ErrorCode? RefuseNextUnassign { get; set; }
+
+    /// <summary>Gets or sets an error IncrementalAssign throws, once.</summary>
+    public ErrorCode? RefuseNextAssign { get; set; }
+
+    public void IncrementalAssign(IEnumerable<TopicPartitionOffset> partitions)
+    {
+        if (RefuseNextAssign is { } error)
+        {
+            RefuseNextAssign = null;
+            throw new KafkaException(error);
+        }
+
+        var list = partitions.ToList();
+        Assignment.AddRange(list.Select(p => p.TopicPartition));
+        AssignmentCalls.Enqueue("assign " + string.Join(",", list.Select(p => $"{p.Partition.Value}@{p.Offset.Value}")));
+    }
 
     public void IncrementalAssign(IEnumerable<TopicPartition> partitions) => throw new NotSupportedException();
 
-    public void IncrementalUnassign(IEnumerable<TopicPartition> partitions) => throw new NotSupportedException();
+    public void IncrementalUnassign(IEnumerable<TopicPartition> partitions)
+    {
+        if (RefuseNextUnassign is { } error)
+        {
+            RefuseNextUnassign = null;
+            throw new KafkaException(error);
+        }
+
+        var list = partitions.ToList();
+        Assignment.RemoveAll(list.Contains);
+        AssignmentCalls.Enqueue("unassign " + string.Join(",", list.Select(p => p.Partition.Value)));
+    }
 
     public void Unassign() => throw new NotSupportedException();
 
@@ -189,7 +223,7 @@ internal sealed class FakeConsumer : IConsumer<byte[]?, byte[]?>
 
     public List<TopicPartitionOffset> Committed(IEnumerable<TopicPartition> partitions, TimeSpan timeout) => throw new NotSupportedException();
 
-    public Offset Position(TopicPartition partition) => throw new NotSupportedException();
+    public Offset Position(TopicPartition partition) => Positions.TryGetValue(partition, out var offset) ? offset : Offset.Unset;
 
     public List<TopicPartitionOffset> OffsetsForTimes(IEnumerable<TopicPartitionTimestamp> timestampsToSearch, TimeSpan timeout) => throw new NotSupportedException();
 
