@@ -22,7 +22,7 @@ public sealed class MockRequestErrorTests(KafkaTestBroker broker, ITestOutputHel
     /// <summary>The scenario: errors for <paramref name="requests"/> injected twice, the second time with a member joining.</summary>
     /// <param name="broker">The suite's broker (the scenario skips on the kit lane).</param>
     /// <param name="output">The test output.</param>
-    /// <param name="requests">Produce, Fetch, OffsetCommit or JoinGroup/SyncGroup/Heartbeat.</param>
+    /// <param name="requests">Produce, Fetch, OffsetCommit or JoinGroup/SyncGroup/Heartbeat/OffsetFetch.</param>
     /// <returns>A task.</returns>
     internal static async Task RunAsync(KafkaTestBroker broker, ITestOutputHelper output, string requests)
     {
@@ -61,8 +61,16 @@ public sealed class MockRequestErrorTests(KafkaTestBroker broker, ITestOutputHel
                     }
                 },
                 TimeSpan.FromSeconds(3),
-                () =>
+                async () =>
                 {
+                    if (round == 2 && errors.Any(e => e.Api == KafkaApiKey.OffsetFetch))
+                    {
+                        // The joining member reads its partitions' committed offsets only once the rebalance gave it
+                        // some: keep the OffsetFetch errors until then, so that they are the ones it meets.
+                        var joined = run.Consumers[^1];
+                        await Wait.UntilAsync(() => joined.GetStatistics().AssignedPartitions > 0, TimeSpan.FromSeconds(60), "the joining member's first partitions");
+                    }
+
                     foreach (var (api, _, _) in errors)
                     {
                         cluster.ClearRequestErrors(api);
@@ -89,6 +97,7 @@ public sealed class MockRequestErrorTests(KafkaTestBroker broker, ITestOutputHel
                 Cycle(KafkaApiKey.JoinGroup, 3, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup, ErrorCode.GroupLoadInProgress),
                 Cycle(KafkaApiKey.SyncGroup, 2, ErrorCode.RebalanceInProgress, ErrorCode.GroupCoordinatorNotAvailable),
                 Cycle(KafkaApiKey.Heartbeat, 6, ErrorCode.RebalanceInProgress, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup),
+                Cycle(KafkaApiKey.OffsetFetch, 2, ErrorCode.NotCoordinatorForGroup, ErrorCode.GroupCoordinatorNotAvailable),
             ],
         };
     }

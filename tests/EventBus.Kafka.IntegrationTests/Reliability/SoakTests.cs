@@ -109,12 +109,17 @@ public sealed partial class MockSoakTests(ITestOutputHelper output)
             cluster.PushRequestErrors(KafkaApiKey.JoinGroup, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup);
             cluster.PushRequestErrors(KafkaApiKey.SyncGroup, ErrorCode.RebalanceInProgress);
             cluster.PushRequestErrors(KafkaApiKey.Heartbeat, ErrorCode.RebalanceInProgress, ErrorCode.GroupCoordinatorNotAvailable);
+            cluster.PushRequestErrors(KafkaApiKey.OffsetFetch, ErrorCode.NotCoordinatorForGroup);
             run.AddConsumer();
         }), TimeSpan.FromSeconds(4), async () =>
         {
+            // The OffsetFetch error is for the joining member's first partitions (see MockRequestErrorTests).
+            var joined = run.Consumers[^1];
+            await Wait.UntilAsync(() => joined.GetStatistics().AssignedPartitions > 0, TimeSpan.FromSeconds(60), "the joining member's first partitions");
             cluster.ClearRequestErrors(KafkaApiKey.JoinGroup);
             cluster.ClearRequestErrors(KafkaApiKey.SyncGroup);
             cluster.ClearRequestErrors(KafkaApiKey.Heartbeat);
+            cluster.ClearRequestErrors(KafkaApiKey.OffsetFetch);
             await run.StopConsumerAsync(); // back to three members: the oldest leaves gracefully
         }));
         faults.Add(("500 ms RTT 5 s", Do(() => Rtt(cluster, 500)), TimeSpan.FromSeconds(5), Do(() => Rtt(cluster, 0))));
