@@ -62,6 +62,9 @@ internal sealed record ScenarioResult
     /// producer cannot tell from a new message.</summary>
     public required long WrittenTwiceNotRetried { get; init; }
 
+    /// <summary>Gets up to 10 of those records with where their copies are: partition, offsets and timestamps.</summary>
+    public IReadOnlyList<string> WrittenTwiceNotRetriedSample { get; init; } = [];
+
     public required long Redelivered { get; init; }
 
     /// <summary>Gets the members killed (crashes).</summary>
@@ -172,7 +175,7 @@ internal sealed record ScenarioResult
         Assert.True(MissingOnTopic == 0, $"{MissingOnTopic} acknowledged messages are not on the topic.{context}");
         Assert.True(PublishFailed == 0 && Acknowledged == Produced, $"{PublishFailed} publishes failed: {string.Join(" | ", PublishErrors)}.{context}");
         Assert.True(Redelivered <= DuplicateBound, $"{Redelivered} redeliveries exceed the bound {DuplicateBound} ({Disruptions} disruptions × {DuplicateBoundPerDisruption}).{context}");
-        Assert.True(IsMock || WrittenTwiceNotRetried == 0, $"{WrittenTwiceNotRetried} records published once were stored twice on a real broker despite the idempotent producer.{context}");
+        Assert.True(IsMock || WrittenTwiceNotRetried == 0, $"{WrittenTwiceNotRetried} records published once were stored twice on a real broker despite the idempotent producer: {string.Join("; ", WrittenTwiceNotRetriedSample)}.{context}");
         Assert.True(DeadLettered == Poisoned, $"{Poisoned} poison messages, {DeadLettered} in the DLQ.{context}");
         // On the mock a revocation's commit can be refused (REBALANCE_IN_PROGRESS: librdkafka's mock refuses commits while
         // the group rebalances, where Kafka accepts the current generation's), and the members stop one after another,

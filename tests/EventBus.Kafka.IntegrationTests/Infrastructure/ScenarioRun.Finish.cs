@@ -48,6 +48,15 @@ internal sealed partial class ScenarioRun
             logStart[record.Partition.Value] = Math.Min(logStart.GetValueOrDefault(record.Partition.Value, long.MaxValue), record.Offset.Value);
         }
 
+        // Where the copies of records published once but stored twice are: partition, offsets, timestamps.
+        var writtenTwiceSample = onTopic
+            .Select(r => (Id: int.Parse(r.Message.Value, CultureInfo.InvariantCulture), Record: r))
+            .Where(r => copies[r.Id] > 1 && _retried[r.Id] == 0)
+            .GroupBy(r => r.Id)
+            .Take(10)
+            .Select(g => $"#{g.Key} " + string.Join(" and ", g.Select(r => string.Create(CultureInfo.InvariantCulture, $"[{r.Record.Partition.Value}]@{r.Record.Offset.Value} ({r.Record.Message.Timestamp.UtcDateTime:HH:mm:ss.fff})"))))
+            .ToList();
+
         var dead = new int[issued];
         foreach (var record in deadLettered)
         {
@@ -122,6 +131,7 @@ internal sealed partial class ScenarioRun
             Truncated = truncated,
             WrittenTwice = writtenTwice,
             WrittenTwiceNotRetried = writtenTwiceNotRetried,
+            WrittenTwiceNotRetriedSample = writtenTwiceSample,
             Redelivered = redelivered,
             Kills = _kills,
             Losses = losses,
