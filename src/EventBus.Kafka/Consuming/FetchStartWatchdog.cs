@@ -112,11 +112,11 @@ internal sealed class FetchStartWatchdog(Func<IReadOnlyCollection<PartitionState
         Interlocked.Add(ref counters.FetchRestarts, _stalled.Count);
         if (afterError)
         {
-            Log.FetchRestartedAfterError(logger, groupId, partitions.Count, Describe(partitions), waited.TotalSeconds);
+            Log.FetchRestartedAfterError(logger, groupId, partitions.Count, PartitionAssignments.Describe(partitions), waited.TotalSeconds);
         }
         else
         {
-            Log.FetchRestarted(logger, groupId, partitions.Count, Describe(partitions), waited.TotalSeconds);
+            Log.FetchRestarted(logger, groupId, partitions.Count, PartitionAssignments.Describe(partitions), waited.TotalSeconds);
         }
     }
 
@@ -134,7 +134,7 @@ internal sealed class FetchStartWatchdog(Func<IReadOnlyCollection<PartitionState
         catch (KafkaException ex)
         {
             // Refused (the consumer is closing, or failed): nothing changed; the next error or check tries again.
-            Log.FetchRestartFailed(logger, ex, groupId, Describe(partitions), ex.Error.Reason);
+            Log.FetchRestartFailed(logger, ex, groupId, PartitionAssignments.Describe(partitions), ex.Error.Reason);
             return false;
         }
 
@@ -146,7 +146,7 @@ internal sealed class FetchStartWatchdog(Func<IReadOnlyCollection<PartitionState
         catch (KafkaException ex)
         {
             // Unassigned but not assigned again: the next check assigns them (without unassigning them first).
-            Log.FetchRestartFailed(logger, ex, groupId, Describe(partitions), ex.Error.Reason);
+            Log.FetchRestartFailed(logger, ex, groupId, PartitionAssignments.Describe(partitions), ex.Error.Reason);
             _nextCheck = _time.GetTimestamp();
             return false;
         }
@@ -166,9 +166,6 @@ internal sealed class FetchStartWatchdog(Func<IReadOnlyCollection<PartitionState
             return false;
         }
     }
-
-    private static string Describe(List<TopicPartition> partitions) =>
-        string.Join(",", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 }

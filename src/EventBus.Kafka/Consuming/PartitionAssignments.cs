@@ -154,7 +154,10 @@ internal sealed class PartitionAssignments(
         }
     }
 
-    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+    /// <summary>Names partitions for a log line: <c>topic[0],topic[1]</c>.</summary>
+    /// <param name="partitions">The partitions.</param>
+    /// <returns>The names.</returns>
+    internal static string Describe(IEnumerable<TopicPartition> partitions) =>
         string.Join(",", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
 
     private List<PartitionState> Take(IEnumerable<TopicPartition> partitions)
