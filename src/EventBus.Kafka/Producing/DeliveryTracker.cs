@@ -62,7 +62,7 @@ internal sealed class DeliveryTracker(ProducerClient client, ProduceBacklog back
     /// <param name="pending">The message (which producer it went to tells whether the error is that producer's fatal one).</param>
     /// <returns>The exception.</returns>
     public EventPublishException CreateException(string topic, string? partitionKey, byte[] messageId, Error error, IPendingDelivery pending) =>
-        PublishErrors.Delivery(topic, partitionKey, DecodeId(messageId), error, client.IsFatallyFailed(pending.Producer), client.HasFailed, client.Diagnose(error, topic));
+        PublishErrors.Delivery(topic, partitionKey, DecodeId(messageId), error, client.IsFatallyFailed(pending.Producer), client.HasFailed, client.Diagnose(error, topic), client.IsClosing);
 
     /// <summary>
     /// Fails the messages a replaced producer had not answered: they will never get a delivery report from it.

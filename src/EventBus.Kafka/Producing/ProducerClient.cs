@@ -80,6 +80,9 @@ internal sealed class ProducerClient : IDisposable
     /// <summary>Gets a value indicating whether the producer failed for good (a fatal error after the rebuild).</summary>
     public bool HasFailed => _failed;
 
+    /// <summary>Gets a value indicating whether the producer is being closed (<see cref="Close"/> was called).</summary>
+    public bool IsClosing => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>Whether a message handed to <paramref name="producer"/> failed because of that producer's fatal error.</summary>
     /// <param name="producer">The producer the message was given to.</param>
     /// <returns>Whether it did.</returns>

@@ -33,8 +33,9 @@ internal static class PublishErrors
     /// <param name="fatal">Whether it is the fatal error of its producer (reported with the fatal code, or purged by it).</param>
     /// <param name="failedForGood">Whether the producer failed again after its rebuild.</param>
     /// <param name="diagnosis">The client failure behind it, if one is diagnosed (the error's own, or the one current when it failed).</param>
+    /// <param name="closing">Whether the producer is being closed (disposed by its owner): a destroyed message is then final.</param>
     /// <returns>The exception.</returns>
-    public static EventPublishException Delivery(string topic, string? partitionKey, string messageId, Error error, bool fatal, bool failedForGood, KafkaDiagnosis? diagnosis = null)
+    public static EventPublishException Delivery(string topic, string? partitionKey, string messageId, Error error, bool fatal, bool failedForGood, KafkaDiagnosis? diagnosis = null, bool closing = false)
     {
         fatal |= error.IsFatal;
         if (fatal)
@@ -64,6 +65,16 @@ internal static class PublishErrors
         {
             return new EventPublishException(topic, partitionKey, messageId, error.Code,
                 $"{error.Reason} while the cluster was unreachable ({Lower(diagnosis.Text)}); it may come back", isRetriable: true, diagnosis);
+        }
+
+        if (error.Code is ErrorCode.Local_Destroy or ErrorCode.Local_DestroyBroker && !closing)
+        {
+            // librdkafka failed it with a broker handle it destroyed while the producer stays open (seen once in a
+            // restart of every broker of a cluster): the producer works, and the message may or may not be stored.
+            return new EventPublishException(topic, partitionKey, messageId, error.Code,
+                $"{error.Reason}: librdkafka dropped the message with a broker connection it tore down while the producer stays open " +
+                "(as when every broker of the cluster restarts); it may or may not be stored, so publishing again can succeed and can duplicate it",
+                isRetriable: true, diagnosis);
         }
 
         if (error.Code == ErrorCode.MsgSizeTooLarge)

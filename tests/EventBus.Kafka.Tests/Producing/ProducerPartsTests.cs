@@ -34,6 +34,25 @@ public sealed class ProducerPartsTests
         Assert.Equal(ErrorCode.Local_ValueSerialization, PublishErrors.NotBuilt("t", null, new TimeZoneNotFoundException()).ErrorCode);
     }
 
+    [Theory]
+    [InlineData(ErrorCode.Local_Destroy)]
+    [InlineData(ErrorCode.Local_DestroyBroker)]
+    public void PublishErrors_DestroyedByLibrdkafkaWhileTheProducerStaysOpen_IsRetriable_OnCloseItIsNot(ErrorCode code)
+    {
+        // librdkafka's own text for a message failed with a broker handle it destroyed (seen in a whole-cluster restart).
+        var error = new Error(code, "Local: Broker handle destroyed for termination");
+
+        var open = PublishErrors.Delivery("t", "k", "id", error, fatal: false, failedForGood: false);
+        var closing = PublishErrors.Delivery("t", "k", "id", error, fatal: false, failedForGood: false, closing: true);
+
+        Assert.True(open.IsRetriable);
+        Assert.Equal(code, open.ErrorCode);
+        Assert.Contains("may or may not be stored", open.Message, StringComparison.Ordinal);
+        Assert.Contains("can duplicate it", open.Message, StringComparison.Ordinal);
+        Assert.False(closing.IsRetriable);
+        Assert.Equal(code, closing.ErrorCode);
+    }
+
     [Fact]
     public void PendingRegistry_RemovesOnce_FailAllReachesOnlyTheMatchingOnes()
     {
