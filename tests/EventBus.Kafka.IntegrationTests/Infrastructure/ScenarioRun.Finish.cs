@@ -162,6 +162,11 @@ internal sealed partial class ScenarioRun
             _output.WriteLine($"  producer {(l.At - _startedAt).TotalSeconds:0.00} s: {l.Message}");
         }
 
+        if (Environment.GetEnvironmentVariable(ProducerLogVariable) is { Length: > 0 } logFile)
+        {
+            File.WriteAllLines(logFile, _producerLogs.Lines.Select(l => l.ToString()));
+        }
+
         return result;
     }
 

@@ -132,6 +132,12 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>librdkafka debug contexts for the scenario's producer (e.g. <c>eos</c>); with <see cref="ProducerLogVariable"/>, its log is written to a file.</summary>
+    public const string ProducerDebugVariable = "EVENTBUS_RELIABILITY_PRODUCER_DEBUG";
+
+    /// <summary>A file the scenario's producer log is written to when the scenario finishes.</summary>
+    public const string ProducerLogVariable = "EVENTBUS_RELIABILITY_PRODUCER_LOG";
+
     /// <summary>Options as the service would get them from its environment: the topic as <c>KAFKA_TOPIC_IN</c>, the group, the DLQ.</summary>
     /// <param name="consumer">Whether the consumer-only variables and dead-letter producer properties apply.</param>
     /// <returns>New, validated options.</returns>
@@ -154,6 +160,12 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
         foreach (var (name, value) in consumer ? _settings.DeadLetterProducerProperties : _settings.ProducerProperties)
         {
             options.Producer.AdditionalProperties[name] = value;
+        }
+
+        if (!consumer && Environment.GetEnvironmentVariable(ProducerDebugVariable) is { Length: > 0 } debug)
+        {
+            // Soak investigations: librdkafka's debug contexts for the scenario's producer (eos: idempotence, epochs).
+            options.Producer.AdditionalProperties["debug"] = debug;
         }
 
         foreach (var (name, value) in consumer ? _settings.ConsumerProperties : new Dictionary<string, string>())
