@@ -36,6 +36,7 @@ internal sealed class ConsumerPollLoop
     private readonly ILogger _logger;
     private readonly TimeSpan _forcedPollInterval;
     private readonly FetchStartWatchdog _fetchStart;
+    private readonly FetchStallWatchdog _fetchStall;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private KafkaDiagnosis? _fatalDiagnosis;
 
@@ -88,6 +89,7 @@ internal sealed class ConsumerPollLoop
         _logger = logger;
         _forcedPollInterval = TimeSpan.FromMilliseconds(Math.Min(1_000, maxPollIntervalMs / 4.0));
         _fetchStart = new FetchStartWatchdog(() => assignments.Owned, counters, groupId, logger);
+        _fetchStall = new FetchStallWatchdog(() => assignments.Owned, () => Volatile.Read(ref counters.Paused) != 0, counters, groupId, logger);
     }
 
     /// <summary>Builds and subscribes the Confluent consumer and starts the poll thread.</summary>
@@ -222,12 +224,14 @@ internal sealed class ConsumerPollLoop
         _committer.CommitIfDue(_assignments.Owned);
         _backPressure.Apply(consumer, _committer.IsStalled, _committer.CompletedSinceSuccess);
         _fetchStart.Check(consumer);
+        _fetchStall.Check(consumer);
     }
 
     private void Shutdown(IConsumer<byte[]?, byte[]?> consumer)
     {
         _lifetime.State = EventConsumerState.Stopping;
         var started = Stopwatch.GetTimestamp();
+        _fetchStall.Stop();
         _lifetime.BeginDraining();
         var owned = _assignments.Owned.ToList();
         Log.Stopping(_logger, _groupId, Interlocked.Read(ref _counters.InFlight));

@@ -40,8 +40,9 @@ namespace EventBus.Kafka.Consuming;
 /// <param name="Health">The health: status, the current failure's diagnosis and since when, the last error (as <see cref="EventConsumer.Health"/>).</param>
 /// <param name="ExactlyOnce">The transaction counters in exactly-once mode (<see cref="EventConsumerOptions.ExactlyOnce"/>); otherwise <see langword="null"/>.</param>
 /// <param name="FetchRestarts">
-/// Assigned partitions that had not started fetching (librdkafka could not read their committed offset) and were
-/// assigned again so that they start; each time counts.
+/// Assigned partitions that had not started fetching (librdkafka could not read their committed offset), or whose
+/// fetch stopped while their leader held records beyond their position, and were assigned again so that they are
+/// fetched; each time counts.
 /// </param>
 public sealed record EventConsumerStatistics(
     EventConsumerState State,

@@ -48,4 +48,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2047, EventName = "PartitionsFetchRestartFailed", Level = LogLevel.Warning,
         Message = "Group {GroupId}: assigning partitions that had not started fetching again was refused ({Reason}); trying again at the next check: {Partitions}")]
     public static partial void FetchRestartFailed(ILogger logger, Exception exception, string groupId, string partitions, string reason);
+
+    [LoggerMessage(EventId = 2048, EventName = "PartitionsFetchStalled", Level = LogLevel.Warning,
+        Message = "Group {GroupId}: {Count} partition(s) received nothing for {QuietSeconds:0.#} s although their leaders hold records beyond their positions (librdkafka stopped fetching them); assigned them again at their positions, so they are fetched from there: {Partitions}")]
+    public static partial void FetchStalled(ILogger logger, string groupId, int count, string partitions, double quietSeconds);
 }

@@ -15,6 +15,7 @@ internal sealed class FakeConsumer : IConsumer<byte[]?, byte[]?>
     private readonly ConcurrentQueue<ErrorCode> _commitErrors = new();
     private readonly SemaphoreSlim _stepAdded = new(0);
     private ConsumerClientHandlers? _handlers;
+    private int _endOffsetQueries;
 
     /// <summary>Gets every successful commit, in order.</summary>
     public ConcurrentQueue<List<TopicPartitionOffset>> Commits { get; } = new();
@@ -229,7 +230,19 @@ internal sealed class FakeConsumer : IConsumer<byte[]?, byte[]?>
 
     public WatermarkOffsets GetWatermarkOffsets(TopicPartition topicPartition) => throw new NotSupportedException();
 
-    public WatermarkOffsets QueryWatermarkOffsets(TopicPartition topicPartition, TimeSpan timeout) => throw new NotSupportedException();
+    /// <summary>Gets the end offsets <see cref="QueryWatermarkOffsets"/> answers (a partition not in it: the call fails).</summary>
+    public ConcurrentDictionary<TopicPartition, long> EndOffsets { get; } = new();
+
+    /// <summary>Gets how many end-offset queries were made.</summary>
+    public int EndOffsetQueries => Volatile.Read(ref _endOffsetQueries);
+
+    public WatermarkOffsets QueryWatermarkOffsets(TopicPartition topicPartition, TimeSpan timeout)
+    {
+        Interlocked.Increment(ref _endOffsetQueries);
+        return EndOffsets.TryGetValue(topicPartition, out var high)
+            ? new WatermarkOffsets(0, high)
+            : throw new KafkaException(new Error(ErrorCode.Local_TimedOut, "no answer"));
+    }
 
     public int AddBrokers(string brokers) => throw new NotSupportedException();
 
