@@ -132,6 +132,8 @@ internal sealed partial class ScenarioRun
             WrittenTwice = writtenTwice,
             WrittenTwiceNotRetried = writtenTwiceNotRetried,
             WrittenTwiceNotRetriedSample = writtenTwiceSample,
+            EpochBumps = _producerLogs.Lines.Count(l => l.Message.Contains("bumped epoch to", StringComparison.Ordinal)),
+            PublishWindow = _settings.PublishWindow,
             Redelivered = redelivered,
             Kills = _kills,
             Losses = losses,
