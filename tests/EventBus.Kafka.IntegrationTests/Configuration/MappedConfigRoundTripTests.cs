@@ -26,21 +26,26 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
         // move incrementally. Each member commits synchronously what it processed, and again on revoke.
         var seen = new ConcurrentDictionary<int, int>();
         var revocations = 0;
+        var uncommittedAtRefusedRevocation = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var firstStarted = new TaskCompletionSource();
         var members = new[]
         {
-            Task.Run(() => RunMember(options, topic, seen, firstStarted, ref revocations, stop.Token), ct),
-            firstStarted.Task.ContinueWith(_ => RunMember(options, topic, seen, null, ref revocations, stop.Token), ct, TaskContinuationOptions.None, TaskScheduler.Default),
+            Task.Run(() => RunMember(options, topic, seen, firstStarted, ref revocations, ref uncommittedAtRefusedRevocation, stop.Token), ct),
+            firstStarted.Task.ContinueWith(_ => RunMember(options, topic, seen, null, ref revocations, ref uncommittedAtRefusedRevocation, stop.Token), ct, TaskContinuationOptions.None, TaskScheduler.Default),
         };
         await Wait.UntilAsync(() => seen.Count == MessageCount, TimeSpan.FromSeconds(120), $"{MessageCount} distinct messages (have {seen.Count})");
         await stop.CancelAsync();
         var assigned = await Task.WhenAll(members);
 
         var duplicates = seen.Values.Sum(n => n - 1);
-        output.WriteLine($"broker: {broker.Description}; distinct {seen.Count}, duplicates {duplicates}, revocations {revocations}, partitions held by each member when it stopped: {string.Join("/", assigned)}");
+        output.WriteLine($"broker: {broker.Description}; distinct {seen.Count}, duplicates {duplicates}, revocations {revocations} (uncommitted at refused revocation commits {uncommittedAtRefusedRevocation}), partitions held by each member when it stopped: {string.Join("/", assigned)}");
         Assert.Equal(Enumerable.Range(0, MessageCount), seen.Keys.Order());
-        Assert.Equal(0, duplicates);
+
+        // A record is read twice only when the commit on its partition's revocation was refused (the mock refuses
+        // commits while the group rebalances; a member that missed its session loses its partitions): at most the
+        // records consumed and not yet committed on those partitions then.
+        Assert.InRange(duplicates, 0, uncommittedAtRefusedRevocation);
 
         using var checker = new ConsumerBuilder<string, string>(KafkaClientConfigFactory.CreateConsumerConfig(options)).Build();
         var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p)).ToList();
@@ -51,27 +56,30 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
         Assert.Equal(ends, committed);
     }
 
-    private static int RunMember(EventBusOptions options, string topic, ConcurrentDictionary<int, int> seen, TaskCompletionSource? started, ref int revocations, CancellationToken stop)
+    private static int RunMember(EventBusOptions options, string topic, ConcurrentDictionary<int, int> seen, TaskCompletionSource? started, ref int revocations, ref int uncommittedAtRefusedRevocation, CancellationToken stop)
     {
         var config = KafkaClientConfigFactory.CreateConsumerConfig(options);
         Assert.Equal(PartitionAssignmentStrategy.CooperativeSticky, config.PartitionAssignmentStrategy);
         Assert.False(config.EnableAutoCommit);
         var pending = new Dictionary<TopicPartition, TopicPartitionOffset>();
         var revoked = 0;
+        var refusedUncommitted = 0;
+        var uncommitted = new Dictionary<TopicPartition, int>();
         using var consumer = new ConsumerBuilder<string, string>(config)
             .SetPartitionsRevokedHandler((c, lost) =>
             {
                 // Cooperative: only the partitions that move are revoked. Commit what was processed on them.
                 var mine = lost.Select(l => l.TopicPartition).ToHashSet();
                 var toCommit = pending.Where(p => mine.Contains(p.Key)).Select(p => p.Value).ToList();
-                if (toCommit.Count > 0)
+                if (toCommit.Count > 0 && !TryCommit(c, toCommit))
                 {
-                    TryCommit(c, toCommit);
+                    refusedUncommitted += mine.Sum(tp => uncommitted.GetValueOrDefault(tp));
                 }
 
                 foreach (var tp in mine)
                 {
                     pending.Remove(tp);
+                    uncommitted.Remove(tp);
                 }
 
                 revoked++;
@@ -90,9 +98,11 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
 
             seen.AddOrUpdate(int.Parse(result.Message.Value, CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
             pending[result.TopicPartition] = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
+            uncommitted[result.TopicPartition] = uncommitted.GetValueOrDefault(result.TopicPartition) + 1;
             if (++sinceCommit >= 500 && TryCommit(consumer, pending.Values))
             {
                 sinceCommit = 0;
+                uncommitted.Clear();
             }
         }
 
@@ -106,12 +116,14 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
             {
                 seen.AddOrUpdate(int.Parse(late.Message.Value, CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
                 pending[late.TopicPartition] = new TopicPartitionOffset(late.TopicPartition, late.Offset + 1);
+                uncommitted[late.TopicPartition] = uncommitted.GetValueOrDefault(late.TopicPartition) + 1;
             }
         }
 
         var assignedAtEnd = consumer.Assignment.Count;
         consumer.Close();
         Interlocked.Add(ref revocations, revoked);
+        Interlocked.Add(ref uncommittedAtRefusedRevocation, refusedUncommitted);
         return assignedAtEnd;
     }
 
