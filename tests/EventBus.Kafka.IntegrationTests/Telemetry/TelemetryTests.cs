@@ -12,8 +12,9 @@ namespace EventBus.Kafka.IntegrationTests.Telemetry;
 /// <summary>
 /// What an OpenTelemetry SDK would receive (an ActivityListener and a MeterListener attached to
 /// <see cref="EventBusInstrumentation"/>'s names), through a MockKafkaCluster: the trace context crosses the broker in the
-/// records' headers.
+/// records' headers. Alone (<see cref="ProcessListenersCollection"/>): the listeners are process-wide.
 /// </summary>
+[Collection(ProcessListenersCollection.Name)]
 public sealed class TelemetryTests(ITestOutputHelper output)
 {
     [Fact]
