@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
@@ -12,14 +11,18 @@ namespace EventBus.Kafka.Diagnostics;
 /// </summary>
 internal sealed class ConsumerTelemetry : IDisposable
 {
-    private readonly ConcurrentDictionary<string, string> _spanNames = new(StringComparer.Ordinal);
+    private readonly SpanTemplates _processSpans;
     private Measurement<long>[] _lag = [];
     private Meter? _meter;
     private ObservableGauge<long>? _lagGauge;
 
     /// <summary>Initializes a new instance of the <see cref="ConsumerTelemetry"/> class.</summary>
     /// <param name="groupId">The consumer group.</param>
-    public ConsumerTelemetry(string groupId) => GroupId = groupId;
+    public ConsumerTelemetry(string groupId)
+    {
+        GroupId = groupId;
+        _processSpans = new SpanTemplates(TelemetryTags.Process, groupId);
+    }
 
     /// <summary>Gets the consumer group.</summary>
     public string GroupId { get; }
@@ -27,10 +30,10 @@ internal sealed class ConsumerTelemetry : IDisposable
     /// <summary>Gets the last lag measured per assigned partition (empty before the first statistics).</summary>
     public IReadOnlyList<Measurement<long>> Lag => Volatile.Read(ref _lag);
 
-    /// <summary>The name of a topic's process span, <c>process {topic}</c> (built once per topic).</summary>
+    /// <summary>A topic's process span template: <c>process {topic}</c> and its constant attributes (built once per topic).</summary>
     /// <param name="topic">The topic.</param>
-    /// <returns>The name.</returns>
-    public string ProcessSpanName(string topic) => _spanNames.GetOrAdd(topic, static t => TelemetryTags.Process + " " + t);
+    /// <returns>The template.</returns>
+    public SpanTemplate ProcessSpan(string topic) => _processSpans.Of(topic);
 
     /// <summary>
     /// The consumer runs: its lag is reported from now on, by an <c>eventbus.consumer.lag</c> gauge of its own on a

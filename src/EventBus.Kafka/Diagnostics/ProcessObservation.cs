@@ -49,22 +49,23 @@ internal sealed class ProcessObservation : IDisposable
         if (Telemetry.Source.HasListeners())
         {
             TraceContext.TryExtract(record.Message.Headers, out var parent);
-            activity = Telemetry.Source.StartActivity(telemetry.ProcessSpanName(record.Topic), ActivityKind.Consumer, parent);
+            var span = telemetry.ProcessSpan(record.Topic);
+            activity = Telemetry.Source.StartActivity(ActivityKind.Consumer, parent, span.Tags, name: span.Name);
             if (activity is { IsAllDataRequested: true })
             {
-                SetCommonTags(activity, telemetry, record.Topic, partition);
-                activity.SetTag(TelemetryTags.Offset, record.Offset.Value);
+                activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(partition));
+                activity.AddTag(TelemetryTags.Offset, record.Offset.Value);
                 if (record.Message.Key is { } key)
                 {
-                    activity.SetTag(TelemetryTags.MessageKey, Encoding.UTF8.GetString(key));
+                    activity.AddTag(TelemetryTags.MessageKey, Encoding.UTF8.GetString(key));
                 }
 
                 if (record.Message.Headers is { Count: > 0 } headers && headers.TryGetLastBytes(EventHeaderNames.MessageId, out var id) && id is not null)
                 {
-                    activity.SetTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(id));
+                    activity.AddTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(id));
                 }
 
-                activity.SetTag(TelemetryTags.BodySize, record.Message.Value?.Length ?? 0);
+                activity.AddTag(TelemetryTags.BodySize, record.Message.Value?.Length ?? 0);
             }
         }
 
@@ -97,11 +98,12 @@ internal sealed class ProcessObservation : IDisposable
                 }
             }
 
-            activity = Telemetry.Source.StartActivity(telemetry.ProcessSpanName(first.Topic), ActivityKind.Consumer, default(ActivityContext), links: links);
+            var span = telemetry.ProcessSpan(first.Topic);
+            activity = Telemetry.Source.StartActivity(ActivityKind.Consumer, default, span.Tags, links, name: span.Name);
             if (activity is { IsAllDataRequested: true })
             {
-                SetCommonTags(activity, telemetry, first.Topic, partition);
-                activity.SetTag(TelemetryTags.BatchCount, records.Count);
+                activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(partition));
+                activity.AddTag(TelemetryTags.BatchCount, records.Count);
             }
         }
 
@@ -144,16 +146,6 @@ internal sealed class ProcessObservation : IDisposable
 
             Telemetry.ProcessDuration.Record(Telemetry.SecondsSince(_started), tags);
         }
-    }
-
-    private static void SetCommonTags(Activity activity, ConsumerTelemetry telemetry, string topic, int partition)
-    {
-        activity.SetTag(TelemetryTags.MessagingSystem, TelemetryTags.Kafka);
-        activity.SetTag(TelemetryTags.OperationType, TelemetryTags.Process);
-        activity.SetTag(TelemetryTags.OperationName, TelemetryTags.Process);
-        activity.SetTag(TelemetryTags.DestinationName, topic);
-        activity.SetTag(TelemetryTags.PartitionId, TelemetryTags.Partition(partition));
-        activity.SetTag(TelemetryTags.ConsumerGroup, telemetry.GroupId);
     }
 
     private static void Consumed(ConsumerTelemetry telemetry, string topic, int partition, int count)

@@ -7,12 +7,13 @@ namespace EventBus.Kafka.Diagnostics;
 
 /// <summary>
 /// One observed send (a publish, or a whole batch): the <c>send {topic}</c> span, kind Producer, and the send metrics.
-/// Started only when <see cref="Telemetry.IsSendObserved"/>; the default value observes nothing and costs nothing.
+/// Created only when <see cref="Telemetry.IsSendObserved"/>: an unobserved publish carries a null reference and
+/// allocates nothing for telemetry.
 /// </summary>
-internal readonly struct SendObservation
+internal sealed class SendObservation
 {
     private readonly Activity? _activity;
-    private readonly string? _topic;
+    private readonly string _topic;
     private readonly long _started;
 
     private SendObservation(Activity? activity, string topic, long started)
@@ -22,30 +23,35 @@ internal readonly struct SendObservation
         _started = started;
     }
 
-    /// <summary>Starts observing one publish: the span (its context replaces the record's <c>traceparent</c>) and the clock.</summary>
+    /// <summary>
+    /// Starts observing one publish: the span (its context replaces the record's <c>traceparent</c>) and the clock.
+    /// The caller's <see cref="Activity.Current"/> is left as it was: the span is not the caller's current activity
+    /// (it ends on the delivery thread, not in the caller's flow).
+    /// </summary>
+    /// <param name="span">The topic's send span template (<see cref="SpanTemplates"/>).</param>
     /// <param name="topic">The topic.</param>
     /// <param name="partitionKey">The key.</param>
     /// <param name="messageId">The message id's bytes.</param>
     /// <param name="record">The record, its standard headers already added.</param>
     /// <returns>The observation.</returns>
-    public static SendObservation Start(string topic, string? partitionKey, byte[]? messageId, Message<byte[]?, byte[]?> record)
+    public static SendObservation Start(SpanTemplate span, string topic, string? partitionKey, byte[]? messageId, Message<byte[]?, byte[]?> record)
     {
-        var activity = StartActivity(topic, record.Headers);
+        var activity = StartActivity(span, record.Headers);
         if (activity is not null)
         {
             if (activity.IsAllDataRequested)
             {
                 if (partitionKey is not null)
                 {
-                    activity.SetTag(TelemetryTags.MessageKey, partitionKey);
+                    activity.AddTag(TelemetryTags.MessageKey, partitionKey);
                 }
 
                 if (messageId is not null)
                 {
-                    activity.SetTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(messageId));
+                    activity.AddTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(messageId));
                 }
 
-                activity.SetTag(TelemetryTags.BodySize, record.Value?.Length ?? 0);
+                activity.AddTag(TelemetryTags.BodySize, record.Value?.Length ?? 0);
             }
 
             TraceContext.Inject(record.Headers, activity);
@@ -55,26 +61,27 @@ internal readonly struct SendObservation
     }
 
     /// <summary>Starts observing a batch when anything listens: one span for the batch, whose context every record carries.</summary>
+    /// <param name="span">The topic's send span template (<see cref="SpanTemplates"/>).</param>
     /// <param name="topic">The topic.</param>
     /// <param name="count">The number of messages.</param>
-    /// <returns>The observation (the inactive default when nothing listens).</returns>
-    public static SendObservation StartBatch(string topic, int count)
+    /// <returns>The observation, or <see langword="null"/> when nothing listens.</returns>
+    public static SendObservation? StartBatch(SpanTemplate span, string topic, int count)
     {
         if (!Telemetry.IsSendObserved)
         {
-            return default;
+            return null;
         }
 
-        var activity = StartActivity(topic, null);
+        var activity = StartActivity(span, null);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(TelemetryTags.BatchCount, count);
+            activity.AddTag(TelemetryTags.BatchCount, count);
         }
 
         return new SendObservation(activity, topic, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Puts the batch span's context into one of its records (nothing when not observed).</summary>
+    /// <summary>Puts the batch span's context into one of its records (nothing when no span was sampled).</summary>
     /// <param name="headers">The record's headers.</param>
     public void Inject(Headers headers)
     {
@@ -92,26 +99,34 @@ internal readonly struct SendObservation
         {
             if (_activity.IsAllDataRequested)
             {
-                _activity.SetTag(TelemetryTags.PartitionId, TelemetryTags.Partition(result.Partition));
-                _activity.SetTag(TelemetryTags.Offset, result.Offset);
+                _activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(result.Partition));
+                _activity.AddTag(TelemetryTags.Offset, result.Offset);
             }
 
-            _activity.Stop();
+            Stop(_activity);
         }
 
         Record(TelemetryTags.Partition(result.Partition), null, 1);
     }
 
-    /// <summary>The message failed (or the wait for it was cancelled).</summary>
+    /// <summary>The message failed.</summary>
     /// <param name="error">Why.</param>
     public void Failed(Exception error)
     {
         var errorType = TelemetryTags.ErrorTypeOf(error);
+        Failed(errorType, error is EventPublishException ? error.Message : errorType);
+    }
+
+    /// <summary>The wait for the acknowledgement was cancelled (the message may still be delivered).</summary>
+    public void Cancelled() => Failed(TelemetryTags.Cancelled, TelemetryTags.Cancelled);
+
+    private void Failed(string errorType, string description)
+    {
         if (_activity is not null)
         {
             _activity.SetTag(TelemetryTags.ErrorType, errorType);
-            _activity.SetStatus(ActivityStatusCode.Error, error is EventPublishException ? error.Message : errorType);
-            _activity.Stop();
+            _activity.SetStatus(ActivityStatusCode.Error, description);
+            Stop(_activity);
         }
 
         Record(null, errorType, 1);
@@ -121,11 +136,6 @@ internal readonly struct SendObservation
     /// <param name="result">The outcomes.</param>
     public void Completed(PublishBatchResult result)
     {
-        if (_topic is null)
-        {
-            return;
-        }
-
         string? firstError = null;
         if (Telemetry.SentMessages.Enabled || _activity is not null)
         {
@@ -152,7 +162,7 @@ internal readonly struct SendObservation
                 _activity.SetStatus(ActivityStatusCode.Error, $"{result.FailedCount} of {result.Outcomes.Count} messages failed");
             }
 
-            _activity.Stop();
+            Stop(_activity);
         }
 
         if (Telemetry.OperationDuration.Enabled)
@@ -162,7 +172,7 @@ internal readonly struct SendObservation
         }
     }
 
-    private static Activity? StartActivity(string topic, Headers? headers)
+    private static Activity? StartActivity(SpanTemplate span, Headers? headers)
     {
         if (!Telemetry.Source.HasListeners())
         {
@@ -170,33 +180,51 @@ internal readonly struct SendObservation
         }
 
         var parent = headers is null ? default : TraceContext.ParentOfSend(headers);
-        var activity = Telemetry.Source.StartActivity(TelemetryTags.Send + " " + topic, ActivityKind.Producer, parent);
-        if (activity is { IsAllDataRequested: true })
+        var current = Activity.Current;
+
+        // The constant attributes go in at creation: samplers see them, and nothing scans for them per message.
+        var activity = Telemetry.Source.StartActivity(ActivityKind.Producer, parent, span.Tags, name: span.Name);
+        if (activity is not null)
         {
-            activity.SetTag(TelemetryTags.MessagingSystem, TelemetryTags.Kafka);
-            activity.SetTag(TelemetryTags.OperationType, TelemetryTags.Send);
-            activity.SetTag(TelemetryTags.OperationName, TelemetryTags.Send);
-            activity.SetTag(TelemetryTags.DestinationName, topic);
+            // Starting made the span current; the caller's flow goes on with its own activity.
+            Activity.Current = current;
         }
 
         return activity;
     }
 
+    /// <summary>
+    /// Ends the span. <see cref="Activity.Stop"/> makes the span's predecessor current on the thread that stops it (the
+    /// delivery thread, or a batch's continuation); that thread's own current activity is put back.
+    /// </summary>
+    private static void Stop(Activity activity)
+    {
+        var current = Activity.Current;
+        activity.Stop();
+        if (Activity.Current != current)
+        {
+            Activity.Current = current;
+        }
+    }
+
     private void Record(string? partition, string? errorType, long messages)
     {
-        if (_topic is null)
+        var sent = Telemetry.SentMessages.Enabled;
+        var duration = Telemetry.OperationDuration.Enabled;
+        if (!sent && !duration)
         {
             return;
         }
 
-        if (Telemetry.SentMessages.Enabled)
+        var tags = Tags(partition, errorType);
+        if (sent)
         {
-            Telemetry.SentMessages.Add(messages, Tags(partition, errorType));
+            Telemetry.SentMessages.Add(messages, tags);
         }
 
-        if (Telemetry.OperationDuration.Enabled)
+        if (duration)
         {
-            Telemetry.OperationDuration.Record(Telemetry.SecondsSince(_started), Tags(partition, errorType));
+            Telemetry.OperationDuration.Record(Telemetry.SecondsSince(_started), tags);
         }
     }
 

@@ -30,6 +30,9 @@ internal static class TelemetryTags
     /// <summary>EventBus's own: what a rebalance did (<c>assigned</c>, <c>revoked</c> or <c>lost</c>).</summary>
     public const string RebalanceKind = "eventbus.rebalance.kind";
 
+    /// <summary>The <c>error.type</c> of a send whose wait was cancelled: the exception the caller's await throws.</summary>
+    public const string Cancelled = "System.Threading.Tasks.TaskCanceledException";
+
     public const string Kafka = "kafka";
     public const string Send = "send";
     public const string Process = "process";

@@ -12,6 +12,8 @@ namespace EventBus.Kafka.Producing;
 /// </summary>
 internal sealed class MessageSender(ProducerClient client, DeliveryTracker tracker, ProduceBacklog backlog, ImmediateSender immediate, RecordBuilder builder)
 {
+    private readonly SpanTemplates _sendSpans = new(TelemetryTags.Send);
+
     /// <summary>Publishes one record; the task completes when the broker acknowledged it.</summary>
     /// <param name="topic">The topic.</param>
     /// <param name="partitionKey">The key.</param>
@@ -19,33 +21,18 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
     /// <param name="record">The record.</param>
     /// <param name="cancellationToken">Cancels the wait for room or for the acknowledgement.</param>
     /// <returns>Where it was stored.</returns>
-    public Task<PublishResult> SendAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken) =>
-        Telemetry.IsSendObserved
-            ? SendObservedAsync(topic, partitionKey, messageId, record, cancellationToken)
-            : QueueAsync(topic, partitionKey, messageId, record, cancellationToken);
-
-    /// <summary>A publish while a listener is attached: the send span (its context in the record's traceparent) and metrics.</summary>
-    private async Task<PublishResult> SendObservedAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
-    {
-        var send = SendObservation.Start(topic, partitionKey, messageId, record);
-        try
-        {
-            var result = await QueueAsync(topic, partitionKey, messageId, record, cancellationToken).ConfigureAwait(false);
-            send.Delivered(result);
-            return result;
-        }
-        catch (Exception ex)
-        {
-            send.Failed(ex);
-            throw;
-        }
-    }
-
-    private Task<PublishResult> QueueAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    public Task<PublishResult> SendAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
     {
         var completion = cancellationToken.CanBeCanceled
             ? new CancellablePublishCompletion(tracker, topic, partitionKey, messageId)
             : new PublishCompletion(tracker, topic, partitionKey, messageId);
+        if (Telemetry.IsSendObserved)
+        {
+            // The span starts before the record is handed over (its context goes into the traceparent header) and
+            // ends in the completion, on the delivery report.
+            completion.Observe(SendObservation.Start(_sendSpans.Of(topic), topic, partitionKey, messageId, record));
+        }
+
         if (Enqueue(topic, record, completion, cancellationToken) is { } error)
         {
             completion.Fail(error);
@@ -111,7 +98,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
     public async Task<PublishBatchResult> SendBatchAsync<T>(string topic, IReadOnlyList<EventMessage<T>> items, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
     {
         var batch = new BatchCompletion(items.Count);
-        var send = SendObservation.StartBatch(topic, items.Count);
+        var send = SendObservation.StartBatch(_sendSpans.Of(topic), topic, items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -135,7 +122,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
                 continue;
             }
 
-            send.Inject(record.Headers);
+            send?.Inject(record.Headers);
             var slot = new BatchSlot(tracker, batch, i, topic, item.PartitionKey, messageId);
             batch.Track(slot, cancellationToken);
             if (Enqueue(topic, record, slot, cancellationToken) is { } error)
@@ -146,7 +133,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
 
         batch.AllQueued(cancellationToken);
         var result = await batch.Task.ConfigureAwait(false);
-        send.Completed(result);
+        send?.Completed(result);
         return result;
     }
 

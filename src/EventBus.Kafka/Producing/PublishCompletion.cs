@@ -1,14 +1,20 @@
 using Confluent.Kafka;
+using EventBus.Kafka.Diagnostics;
 
 namespace EventBus.Kafka.Producing;
 
-/// <summary>One message's completion: set from librdkafka's delivery report. Continuations run off the delivery thread.</summary>
+/// <summary>
+/// One message's completion: set from librdkafka's delivery report. Continuations run off the delivery thread. While a
+/// listener is attached it carries the message's <see cref="SendObservation"/>, which ends (span stopped, metrics
+/// recorded) just before the task completes: no second task or continuation per message.
+/// </summary>
 internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPendingDelivery
 {
     private readonly DeliveryTracker _owner;
     private readonly string _topic;
     private readonly string? _partitionKey;
     private readonly byte[] _messageId;
+    private SendObservation? _observation;
 
     public PublishCompletion(DeliveryTracker owner, string topic, string? partitionKey, byte[] messageId)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -26,11 +32,17 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
 
     public object? Producer { get; set; }
 
+    /// <summary>Sets the observation to end when the message completes (before it is handed to librdkafka).</summary>
+    /// <param name="observation">The started observation.</param>
+    public void Observe(SendObservation observation) => _observation = observation;
+
     public void Fail(Error error)
     {
         if (_owner.Complete(this, success: false))
         {
-            SetException(_owner.CreateException(_topic, _partitionKey, _messageId, error, this));
+            var exception = _owner.CreateException(_topic, _partitionKey, _messageId, error, this);
+            _observation?.Failed(exception);
+            SetException(exception);
             OnCompleted();
         }
     }
@@ -39,6 +51,7 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
     {
         if (_owner.Complete(this, success: false))
         {
+            _observation?.Cancelled();
             SetCanceled(cancellationToken);
             OnCompleted();
         }
@@ -57,7 +70,9 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
         }
         else if (_owner.Complete(this, success: true))
         {
-            SetResult(new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId));
+            var result = new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId);
+            _observation?.Delivered(result);
+            SetResult(result);
             OnCompleted();
         }
     }

@@ -40,6 +40,9 @@ public sealed class TelemetryTests(ITestOutputHelper output)
             for (var i = 0; i < count; i++)
             {
                 results.Add(await producer.PublishAsync("IN", i, "key-" + i, cancellationToken: TestContext.Current.CancellationToken));
+
+                // The send span is a child, never the caller's current activity: the next publish is the root's child too.
+                Assert.Same(root, Activity.Current);
             }
         }
 
@@ -202,6 +205,33 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         var before = capture.Measurements("eventbus.consumer.lag", ("messaging.destination.name", topic)).Count;
         capture.Collect();
         Assert.Equal(before, capture.Measurements("eventbus.consumer.lag", ("messaging.destination.name", topic)).Count);
+    }
+
+    [Fact]
+    public async Task PublishWaitCancelled_SendSpanEndsAsError_CountedAsFailed_CallerContextUntouched()
+    {
+        await using var cluster = new MockKafkaCluster(1);
+        var topic = KafkaTestBroker.UniqueTopic("tel-cancel");
+        cluster.CreateTopic(topic, 1, 1);
+        using var capture = new TelemetryCapture(topic);
+        await using var producer = new EventProducer(Options(cluster.BootstrapServers, topic, "g-" + topic));
+        await producer.PublishAsync("IN", 0, "key", cancellationToken: TestContext.Current.CancellationToken);
+
+        // With the broker down the acknowledgement never comes; the caller stops waiting.
+        cluster.SetBrokerDown(1);
+        using var root = new Activity("test-request").SetIdFormat(ActivityIdFormat.W3C).Start();
+        using var stopWaiting = new CancellationTokenSource();
+        var publish = producer.PublishAsync("IN", 1, "key", cancellationToken: stopWaiting.Token);
+        Assert.Same(root, Activity.Current);
+        await stopWaiting.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publish);
+
+        var cancelled = Assert.Single(capture.SpansOf(ActivityKind.Producer, topic), s => s.Status == ActivityStatusCode.Error);
+        Assert.Equal(root.SpanId, cancelled.ParentSpanId);
+        Assert.Equal("System.Threading.Tasks.TaskCanceledException", cancelled.GetTagItem("error.type"));
+        Assert.Equal(1, capture.Sum("messaging.client.sent.messages", ("messaging.destination.name", topic), ("error.type", "System.Threading.Tasks.TaskCanceledException")));
+        Assert.Equal(1, capture.Sum("messaging.client.sent.messages", ("messaging.destination.name", topic), ("messaging.destination.partition.id", "0")));
+        cluster.SetBrokerUp(1);
     }
 
     private static EventBusOptions Options(string bootstrap, string topic, string group, params (string, string)[] extra) =>
