@@ -10,6 +10,12 @@ namespace EventBus.Kafka.Diagnostics;
 /// Created only when <see cref="Telemetry.IsSendObserved"/>: an unobserved publish carries a null reference and
 /// allocates nothing for telemetry.
 /// </summary>
+/// <remarks>
+/// A publish's span ends wherever the message completes: usually on librdkafka's delivery-report thread, else on the
+/// thread that fails or cancels it (the caller's, the backlog's, a cancellation's, disposal's). Listeners' callbacks
+/// run there. A listener that throws never fails a publish, leaves it incomplete or stops the delivery reports: the
+/// observation swallows its exception (telemetry is not the data path).
+/// </remarks>
 internal sealed class SendObservation
 {
     private readonly Activity? _activity;
@@ -26,7 +32,7 @@ internal sealed class SendObservation
     /// <summary>
     /// Starts observing one publish: the span (its context replaces the record's <c>traceparent</c>) and the clock.
     /// The caller's <see cref="Activity.Current"/> is left as it was: the span is not the caller's current activity
-    /// (it ends on the delivery thread, not in the caller's flow).
+    /// (it ends where the message completes, not in the caller's flow).
     /// </summary>
     /// <param name="span">The topic's send span template (<see cref="SpanTemplates"/>).</param>
     /// <param name="topic">The topic.</param>
@@ -95,18 +101,26 @@ internal sealed class SendObservation
     /// <param name="result">Where it was stored.</param>
     public void Delivered(PublishResult result)
     {
-        if (_activity is not null)
+        try
         {
-            if (_activity.IsAllDataRequested)
+            if (_activity is not null)
             {
-                _activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(result.Partition));
-                _activity.AddTag(TelemetryTags.Offset, result.Offset);
+                if (_activity.IsAllDataRequested)
+                {
+                    _activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(result.Partition));
+                    _activity.AddTag(TelemetryTags.Offset, result.Offset);
+                }
+
+                Stop(_activity);
             }
 
-            Stop(_activity);
+            Record(TelemetryTags.Partition(result.Partition), null, 1);
         }
-
-        Record(TelemetryTags.Partition(result.Partition), null, 1);
+#pragma warning disable CA1031 // A listener's exception must not reach the delivery-report thread (see remarks).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     /// <summary>The message failed.</summary>
@@ -122,19 +136,40 @@ internal sealed class SendObservation
 
     private void Failed(string errorType, string description)
     {
-        if (_activity is not null)
+        try
         {
-            _activity.SetTag(TelemetryTags.ErrorType, errorType);
-            _activity.SetStatus(ActivityStatusCode.Error, description);
-            Stop(_activity);
-        }
+            if (_activity is not null)
+            {
+                _activity.SetTag(TelemetryTags.ErrorType, errorType);
+                _activity.SetStatus(ActivityStatusCode.Error, description);
+                Stop(_activity);
+            }
 
-        Record(null, errorType, 1);
+            Record(null, errorType, 1);
+        }
+#pragma warning disable CA1031 // A listener's exception must not fail or stall the publish (see remarks).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     /// <summary>The batch completed: every outcome is counted; the span is an error when any message failed.</summary>
     /// <param name="result">The outcomes.</param>
     public void Completed(PublishBatchResult result)
+    {
+        try
+        {
+            CompletedCore(result);
+        }
+#pragma warning disable CA1031 // A listener's exception must not fault the batch (see remarks).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void CompletedCore(PublishBatchResult result)
     {
         string? firstError = null;
         if (Telemetry.SentMessages.Enabled || _activity is not null)
@@ -180,28 +215,56 @@ internal sealed class SendObservation
         }
 
         var parent = headers is null ? default : TraceContext.ParentOfSend(headers);
+        var context = ExecutionContext.Capture();
         var current = Activity.Current;
-
-        // The constant attributes go in at creation: samplers see them, and nothing scans for them per message.
-        var activity = Telemetry.Source.StartActivity(ActivityKind.Producer, parent, span.Tags, name: span.Name);
-        if (activity is not null)
+        try
+        {
+            // The constant attributes go in at creation: samplers see them, and nothing scans for them per message.
+            return Telemetry.Source.StartActivity(ActivityKind.Producer, parent, span.Tags, name: span.Name);
+        }
+#pragma warning disable CA1031 // A listener that throws costs the span, never the publish (see remarks).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+        finally
         {
             // Starting made the span current; the caller's flow goes on with its own activity.
-            Activity.Current = current;
+            Restore(context, current);
         }
-
-        return activity;
     }
 
     /// <summary>
-    /// Ends the span. <see cref="Activity.Stop"/> makes the span's predecessor current on the thread that stops it (the
-    /// delivery thread, or a batch's continuation); that thread's own current activity is put back.
+    /// Ends the span. <see cref="Activity.Stop"/> makes the span's predecessor current on the thread that stops it; that
+    /// thread's own current activity is put back.
     /// </summary>
     private static void Stop(Activity activity)
     {
+        var context = ExecutionContext.Capture();
         var current = Activity.Current;
-        activity.Stop();
-        if (Activity.Current != current)
+        try
+        {
+            activity.Stop();
+        }
+        finally
+        {
+            Restore(context, current);
+        }
+    }
+
+    /// <summary>
+    /// Puts the thread's execution context back as it was, as an async method does on return (the setter of
+    /// <see cref="Activity.Current"/> would refuse an activity already stopped); with its flow suppressed, the current
+    /// activity alone.
+    /// </summary>
+    private static void Restore(ExecutionContext? context, Activity? current)
+    {
+        if (context is not null)
+        {
+            ExecutionContext.Restore(context);
+        }
+        else if (Activity.Current != current)
         {
             Activity.Current = current;
         }

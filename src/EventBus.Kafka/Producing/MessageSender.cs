@@ -33,7 +33,18 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
             completion.Observe(SendObservation.Start(_sendSpans.Of(topic), topic, partitionKey, messageId, record));
         }
 
-        if (Enqueue(topic, record, completion, cancellationToken) is { } error)
+        Error? error;
+        try
+        {
+            error = Enqueue(topic, record, completion, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            completion.Abandon(ex);
+            throw;
+        }
+
+        if (error is not null)
         {
             completion.Fail(error);
         }

@@ -36,6 +36,10 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
     /// <param name="observation">The started observation.</param>
     public void Observe(SendObservation observation) => _observation = observation;
 
+    /// <summary>Ends the observation as failed when handing the message over threw (the caller gets the exception).</summary>
+    /// <param name="error">What was thrown.</param>
+    public void Abandon(Exception error) => _observation?.Failed(error);
+
     public void Fail(Error error)
     {
         if (_owner.Complete(this, success: false))

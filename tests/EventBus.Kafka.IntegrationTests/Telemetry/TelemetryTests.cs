@@ -234,6 +234,44 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         cluster.SetBrokerUp(1);
     }
 
+    [Theory]
+    [InlineData("started")]
+    [InlineData("stopped")]
+    public async Task ListenerThrows_PublishStillCompletes_DeliveryReportsGoOn_CallerContextUntouched(string when)
+    {
+        await using var cluster = new MockKafkaCluster(1);
+        var topic = KafkaTestBroker.UniqueTopic("tel-throw");
+        cluster.CreateTopic(topic, 1, 1);
+        var calls = 0;
+        void Throw(Activity activity)
+        {
+            if (activity.DisplayName == $"send {topic}")
+            {
+                Interlocked.Increment(ref calls);
+                throw new InvalidOperationException("a broken listener");
+            }
+        }
+
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EventBusInstrumentation.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = when == "started" ? Throw : static _ => { },
+            ActivityStopped = when == "stopped" ? Throw : static _ => { },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var producer = new EventProducer(Options(cluster.BootstrapServers, topic, "g-" + topic));
+        using var root = new Activity("test-request").SetIdFormat(ActivityIdFormat.W3C).Start();
+
+        // Every publish is acknowledged (none hangs, none fails), and the caller's activity stays current.
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => producer.PublishAsync("IN", i, "key", cancellationToken: TestContext.Current.CancellationToken)))
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.Same(root, Activity.Current);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), results.Select(r => r.Offset).Order());
+        Assert.Equal(20, calls);
+        Assert.Equal(0, producer.GetStatistics().InFlight);
+    }
+
     private static EventBusOptions Options(string bootstrap, string topic, string group, params (string, string)[] extra) =>
         KafkaTestBroker.CreateOptions(bootstrap, "itest", [("KAFKA_TOPIC_IN", topic), ("KAFKA_CONSUMER_GROUP", group), .. extra]);
 }
