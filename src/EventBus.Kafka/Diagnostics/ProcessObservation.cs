@@ -13,7 +13,8 @@ namespace EventBus.Kafka.Diagnostics;
 /// <remarks>
 /// A single record's span is a child of the producer's send span (the record's <c>traceparent</c>): the trace shows
 /// send → process → the dead-letter send. A batch's span, handling many records, cannot have them all as parents: it
-/// links to each record's context instead.
+/// links to each record's context instead. A listener that throws costs its span or measurement, never the record's
+/// processing: the observation swallows its exception (telemetry is not the data path).
 /// </remarks>
 internal sealed class ProcessObservation : IDisposable
 {
@@ -46,30 +47,39 @@ internal sealed class ProcessObservation : IDisposable
 
         var partition = record.Partition.Value;
         Activity? activity = null;
-        if (Telemetry.Source.HasListeners())
+        try
         {
-            TraceContext.TryExtract(record.Message.Headers, out var parent);
-            var span = telemetry.ProcessSpan(record.Topic);
-            activity = Telemetry.Source.StartActivity(ActivityKind.Consumer, parent, span.Tags, name: span.Name);
-            if (activity is { IsAllDataRequested: true })
+            if (Telemetry.Source.HasListeners())
             {
-                activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(partition));
-                activity.AddTag(TelemetryTags.Offset, record.Offset.Value);
-                if (record.Message.Key is { } key)
+                TraceContext.TryExtract(record.Message.Headers, out var parent);
+                var span = telemetry.ProcessSpan(record.Topic);
+                activity = Telemetry.Source.StartActivity(ActivityKind.Consumer, parent, span.Tags, name: span.Name);
+                if (activity is { IsAllDataRequested: true })
                 {
-                    activity.AddTag(TelemetryTags.MessageKey, Encoding.UTF8.GetString(key));
-                }
+                    activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(partition));
+                    activity.AddTag(TelemetryTags.Offset, record.Offset.Value);
+                    if (record.Message.Key is { } key)
+                    {
+                        activity.AddTag(TelemetryTags.MessageKey, Encoding.UTF8.GetString(key));
+                    }
 
-                if (record.Message.Headers is { Count: > 0 } headers && headers.TryGetLastBytes(EventHeaderNames.MessageId, out var id) && id is not null)
-                {
-                    activity.AddTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(id));
-                }
+                    if (record.Message.Headers is { Count: > 0 } headers && headers.TryGetLastBytes(EventHeaderNames.MessageId, out var id) && id is not null)
+                    {
+                        activity.AddTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(id));
+                    }
 
-                activity.AddTag(TelemetryTags.BodySize, record.Message.Value?.Length ?? 0);
+                    activity.AddTag(TelemetryTags.BodySize, record.Message.Value?.Length ?? 0);
+                }
             }
+
+            Consumed(telemetry, record.Topic, partition, 1);
+        }
+#pragma warning disable CA1031 // A listener that throws costs its span or measurement, never the record (see remarks).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
 
-        Consumed(telemetry, record.Topic, partition, 1);
         return new ProcessObservation(activity, telemetry, record.Topic, partition);
     }
 
@@ -87,27 +97,36 @@ internal sealed class ProcessObservation : IDisposable
         var first = records[0];
         var partition = first.Partition.Value;
         Activity? activity = null;
-        if (Telemetry.Source.HasListeners())
+        try
         {
-            List<ActivityLink> links = [];
-            foreach (var record in records)
+            if (Telemetry.Source.HasListeners())
             {
-                if (TraceContext.TryExtract(record.Message.Headers, out var context))
+                List<ActivityLink> links = [];
+                foreach (var record in records)
                 {
-                    links.Add(new ActivityLink(context));
+                    if (TraceContext.TryExtract(record.Message.Headers, out var context))
+                    {
+                        links.Add(new ActivityLink(context));
+                    }
+                }
+
+                var span = telemetry.ProcessSpan(first.Topic);
+                activity = Telemetry.Source.StartActivity(ActivityKind.Consumer, default, span.Tags, links, name: span.Name);
+                if (activity is { IsAllDataRequested: true })
+                {
+                    activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(partition));
+                    activity.AddTag(TelemetryTags.BatchCount, records.Count);
                 }
             }
 
-            var span = telemetry.ProcessSpan(first.Topic);
-            activity = Telemetry.Source.StartActivity(ActivityKind.Consumer, default, span.Tags, links, name: span.Name);
-            if (activity is { IsAllDataRequested: true })
-            {
-                activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(partition));
-                activity.AddTag(TelemetryTags.BatchCount, records.Count);
-            }
+            Consumed(telemetry, first.Topic, partition, records.Count);
+        }
+#pragma warning disable CA1031 // A listener that throws costs its span or measurement, never the batch (see remarks).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
 
-        Consumed(telemetry, first.Topic, partition, records.Count);
         return new ProcessObservation(activity, telemetry, first.Topic, partition);
     }
 
@@ -133,18 +152,26 @@ internal sealed class ProcessObservation : IDisposable
     /// <summary>Ends the span and records the duration.</summary>
     public void Dispose()
     {
-        _activity?.Stop();
-        if (Telemetry.ProcessDuration.Enabled)
+        try
         {
-            var tags = _telemetry.Tags(_topic, _partition);
-            tags.Add(TelemetryTags.OperationName, TelemetryTags.Process);
-            tags.Add(TelemetryTags.OperationType, TelemetryTags.Process);
-            if (_errorType is not null)
+            _activity?.Stop();
+            if (Telemetry.ProcessDuration.Enabled)
             {
-                tags.Add(TelemetryTags.ErrorType, _errorType);
-            }
+                var tags = _telemetry.Tags(_topic, _partition);
+                tags.Add(TelemetryTags.OperationName, TelemetryTags.Process);
+                tags.Add(TelemetryTags.OperationType, TelemetryTags.Process);
+                if (_errorType is not null)
+                {
+                    tags.Add(TelemetryTags.ErrorType, _errorType);
+                }
 
-            Telemetry.ProcessDuration.Record(Telemetry.SecondsSince(_started), tags);
+                Telemetry.ProcessDuration.Record(Telemetry.SecondsSince(_started), tags);
+            }
+        }
+#pragma warning disable CA1031 // A listener that throws costs its span or measurement, never the record (see remarks).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

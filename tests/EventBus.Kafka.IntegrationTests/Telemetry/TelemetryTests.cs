@@ -272,6 +272,51 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         Assert.Equal(0, producer.GetStatistics().InFlight);
     }
 
+    [Theory]
+    [InlineData("started")]
+    [InlineData("stopped")]
+    public async Task ListenerThrowsOnProcessSpans_EveryRecordHandledOnce_NothingDeadLettered(string when)
+    {
+        const int count = 30;
+        await using var cluster = new MockKafkaCluster(1);
+        var topic = KafkaTestBroker.UniqueTopic("tel-throw-process");
+        cluster.CreateTopic(topic, 1, 1);
+        TestData.Produce(cluster.BootstrapServers, topic, 0, count);
+        var calls = 0;
+        void Throw(Activity activity)
+        {
+            if (activity.DisplayName == $"process {topic}")
+            {
+                Interlocked.Increment(ref calls);
+                throw new InvalidOperationException("a broken listener");
+            }
+        }
+
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EventBusInstrumentation.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = when == "started" ? Throw : static _ => { },
+            ActivityStopped = when == "stopped" ? Throw : static _ => { },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var handled = new ConcurrentBag<long>();
+        await using var consumer = new EventConsumerBuilder(Options(cluster.BootstrapServers, topic, "g-" + topic))
+            .AddHandler<int>("IN", (ctx, _) =>
+            {
+                handled.Add(ctx.Offset);
+                return Task.CompletedTask;
+            })
+            .Build();
+        consumer.Start();
+        await Wait.UntilAsync(() => consumer.GetStatistics().RecordsProcessed >= count, TimeSpan.FromSeconds(60), $"{count} records handled (have {handled.Count})");
+        await consumer.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), handled.Order());
+        Assert.Equal(0, consumer.GetStatistics().RecordsFailed);
+        Assert.True(calls >= count, $"the listener threw {calls} times");
+    }
+
     private static EventBusOptions Options(string bootstrap, string topic, string group, params (string, string)[] extra) =>
         KafkaTestBroker.CreateOptions(bootstrap, "itest", [("KAFKA_TOPIC_IN", topic), ("KAFKA_CONSUMER_GROUP", group), .. extra]);
 }
