@@ -242,24 +242,7 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         await using var cluster = new MockKafkaCluster(1);
         var topic = KafkaTestBroker.UniqueTopic("tel-throw");
         cluster.CreateTopic(topic, 1, 1);
-        var calls = 0;
-        void Throw(Activity activity)
-        {
-            if (activity.DisplayName == $"send {topic}")
-            {
-                Interlocked.Increment(ref calls);
-                throw new InvalidOperationException("a broken listener");
-            }
-        }
-
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == EventBusInstrumentation.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStarted = when == "started" ? Throw : static _ => { },
-            ActivityStopped = when == "stopped" ? Throw : static _ => { },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = new ThrowingListener($"send {topic}", when);
         await using var producer = new EventProducer(Options(cluster.BootstrapServers, topic, "g-" + topic));
         using var root = new Activity("test-request").SetIdFormat(ActivityIdFormat.W3C).Start();
 
@@ -268,7 +251,7 @@ public sealed class TelemetryTests(ITestOutputHelper output)
             .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.Same(root, Activity.Current);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), results.Select(r => r.Offset).Order());
-        Assert.Equal(20, calls);
+        Assert.Equal(20, listener.Calls);
         Assert.Equal(0, producer.GetStatistics().InFlight);
     }
 
@@ -282,24 +265,7 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         var topic = KafkaTestBroker.UniqueTopic("tel-throw-process");
         cluster.CreateTopic(topic, 1, 1);
         TestData.Produce(cluster.BootstrapServers, topic, 0, count);
-        var calls = 0;
-        void Throw(Activity activity)
-        {
-            if (activity.DisplayName == $"process {topic}")
-            {
-                Interlocked.Increment(ref calls);
-                throw new InvalidOperationException("a broken listener");
-            }
-        }
-
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == EventBusInstrumentation.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStarted = when == "started" ? Throw : static _ => { },
-            ActivityStopped = when == "stopped" ? Throw : static _ => { },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = new ThrowingListener($"process {topic}", when);
         var handled = new ConcurrentBag<long>();
         await using var consumer = new EventConsumerBuilder(Options(cluster.BootstrapServers, topic, "g-" + topic))
             .AddHandler<int>("IN", (ctx, _) =>
@@ -314,7 +280,7 @@ public sealed class TelemetryTests(ITestOutputHelper output)
 
         Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), handled.Order());
         Assert.Equal(0, consumer.GetStatistics().RecordsFailed);
-        Assert.True(calls >= count, $"the listener threw {calls} times");
+        Assert.True(listener.Calls >= count, $"the listener threw {listener.Calls} times");
     }
 
     private static EventBusOptions Options(string bootstrap, string topic, string group, params (string, string)[] extra) =>
