@@ -41,9 +41,28 @@ internal static class TestData
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = groupId, EnableAutoCommit = false }).Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
-        var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10)).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        var committed = Committed(consumer, partitions).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
         var end = partitions.ToDictionary(p => p.Partition.Value, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
         return (committed, end);
+    }
+
+    /// <summary>
+    /// Reads the committed offsets, asking again while the broker answers with a retriable error (on the mock cluster an
+    /// OffsetFetch error a fault scenario injected and its consumer did not use up is served to whoever asks next).
+    /// </summary>
+    private static List<TopicPartitionOffset> Committed(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+            }
+            catch (KafkaException ex) when (ex.Error.Code is ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.GroupLoadInProgress && DateTime.UtcNow < deadline)
+            {
+            }
+        }
     }
 
     /// <summary>The last value of a header as UTF-8 text, or <see langword="null"/>.</summary>
