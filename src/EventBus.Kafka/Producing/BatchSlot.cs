@@ -19,16 +19,27 @@ internal sealed class BatchSlot : IPendingDelivery
         _topic = topic;
         _partitionKey = partitionKey;
         _messageId = messageId;
-        Handler = OnDelivery;
     }
 
-    public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+    public byte[]? KeyBytes { get; set; }
 
     public int Index { get; }
 
     public int Shard { get; set; } = -1;
 
     public object? Producer { get; set; }
+
+    public void OnDelivery(DeliveryReport<IPendingDelivery, byte[]?> report)
+    {
+        if (report.Error.IsError)
+        {
+            Fail(report.Error);
+        }
+        else if (_owner.Complete(this, success: true))
+        {
+            _batch.Set(new PublishOutcome(Index, new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId), null));
+        }
+    }
 
     public void Fail(Error error)
     {
@@ -52,18 +63,6 @@ internal sealed class BatchSlot : IPendingDelivery
         if (_owner.Complete(this, success: false))
         {
             _batch.Set(new PublishOutcome(Index, null, PublishErrors.CancelledWhileWaiting(_topic, _partitionKey, DeliveryTracker.DecodeId(_messageId))));
-        }
-    }
-
-    private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
-    {
-        if (report.Error.IsError)
-        {
-            Fail(report.Error);
-        }
-        else if (_owner.Complete(this, success: true))
-        {
-            _batch.Set(new PublishOutcome(Index, new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId), null));
         }
     }
 }

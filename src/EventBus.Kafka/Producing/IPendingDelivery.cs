@@ -8,8 +8,12 @@ namespace EventBus.Kafka.Producing;
 /// </summary>
 internal interface IPendingDelivery
 {
-    /// <summary>Gets the delegate librdkafka's delivery report is given to.</summary>
-    Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+    /// <summary>
+    /// Gets or sets the record's key bytes while it is handed to librdkafka (the producer's key serializer reads them
+    /// from here; <see langword="null"/> otherwise). The message itself is the record's key object, so the delivery
+    /// report hands it back to one shared handler: nothing per message beyond the message is kept alive meanwhile.
+    /// </summary>
+    byte[]? KeyBytes { get; set; }
 
     /// <summary>Gets or sets the registry slot this message is in (-1 when not registered).</summary>
     int Shard { get; set; }
@@ -19,6 +23,10 @@ internal interface IPendingDelivery
     /// report on can be failed when it is replaced.
     /// </summary>
     object? Producer { get; set; }
+
+    /// <summary>Completes the message from its delivery report (on librdkafka's delivery thread).</summary>
+    /// <param name="report">The report.</param>
+    void OnDelivery(DeliveryReport<IPendingDelivery, byte[]?> report);
 
     /// <summary>Completes the message as failed, unless it is already complete.</summary>
     /// <param name="error">Why it failed.</param>

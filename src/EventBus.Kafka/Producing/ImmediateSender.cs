@@ -16,7 +16,7 @@ internal sealed class ImmediateSender : IDisposable
 {
     private static readonly TimeSpan FlushSlice = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan IdleSlice = TimeSpan.FromMilliseconds(1);
-    private readonly Func<IProducer<byte[]?, byte[]?>> _producer;
+    private readonly Func<IProducer<IPendingDelivery, byte[]?>> _producer;
     private readonly string _name;
     private readonly ManualResetEventSlim _signal = new(false);
     private readonly object _startGate = new();
@@ -28,7 +28,7 @@ internal sealed class ImmediateSender : IDisposable
     /// <summary>Initializes a new instance of the <see cref="ImmediateSender"/> class.</summary>
     /// <param name="producer">Returns the producer in use (it changes when a fatal error rebuilds it).</param>
     /// <param name="name">The thread name.</param>
-    public ImmediateSender(Func<IProducer<byte[]?, byte[]?>> producer, string name)
+    public ImmediateSender(Func<IProducer<IPendingDelivery, byte[]?>> producer, string name)
     {
         _producer = producer;
         _name = name;

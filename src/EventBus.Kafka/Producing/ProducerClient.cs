@@ -6,14 +6,20 @@ using Microsoft.Extensions.Logging;
 namespace EventBus.Kafka.Producing;
 
 /// <summary>
-/// The Confluent producer in use, and its replacement: built from the options (delivery reports without key, value
-/// and headers copied back), its errors and logs diagnosed and logged through the <see cref="KafkaClientMonitor"/>,
-/// rebuilt once after a fatal error (idempotence state lost), <see cref="EventProducerState.Failed"/> after a second.
-/// While TLS or authentication fails it refuses new messages at once, and replaces the Confluent producer to discard
+/// The Confluent producer in use, and its replacement: built from the options (delivery reports carry the message
+/// itself as the record's key object; value and headers are not copied back), its errors and logs diagnosed and
+/// logged through the <see cref="KafkaClientMonitor"/>, rebuilt once after a fatal error (idempotence state lost),
+/// <see cref="EventProducerState.Failed"/> after a second. While TLS or authentication fails it refuses new messages at once, and replaces the Confluent producer to discard
 /// what it had queued (so none of those can be delivered after their publishers were told they failed).
 /// </summary>
 internal sealed class ProducerClient : IDisposable
 {
+    /// <summary>
+    /// The one delivery handler of every message: the report carries the message as the record's key object
+    /// (delivery.report.fields includes key; Confluent hands the object back, nothing is copied from native memory).
+    /// </summary>
+    private static readonly Action<DeliveryReport<IPendingDelivery, byte[]?>> OnReport = static report => report.Message.Key.OnDelivery(report);
+
     private readonly EventBusOptions _options;
     private readonly ILogger _logger;
     private readonly Action<object> _replaced;
@@ -22,7 +28,7 @@ internal sealed class ProducerClient : IDisposable
     private readonly object _rebuildGate = new();
     private readonly KafkaClientMonitor _monitor;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _retired = [];
-    private volatile IProducer<byte[]?, byte[]?> _producer;
+    private volatile IProducer<IPendingDelivery, byte[]?> _producer;
     private volatile string _clientId;
     private volatile bool _failed;
     private volatile object? _fatalProducer;
@@ -59,7 +65,7 @@ internal sealed class ProducerClient : IDisposable
     public TimeSpan MessageTimeout { get; }
 
     /// <summary>Gets the Confluent producer in use.</summary>
-    public IProducer<byte[]?, byte[]?> Producer => _producer;
+    public IProducer<IPendingDelivery, byte[]?> Producer => _producer;
 
     /// <summary>Gets the client.id of the producer in use.</summary>
     public string ClientId => _clientId;
@@ -110,12 +116,13 @@ internal sealed class ProducerClient : IDisposable
         {
             var producer = _producer;
             pending.Producer = producer;
+            pending.KeyBytes = record.Key;
             try
             {
-                producer.Produce(topic, record, pending.Handler);
+                producer.Produce(topic, new Message<IPendingDelivery, byte[]?> { Key = pending, Value = record.Value, Headers = record.Headers, Timestamp = record.Timestamp }, OnReport);
                 return null;
             }
-            catch (ProduceException<byte[]?, byte[]?> ex)
+            catch (ProduceException<IPendingDelivery, byte[]?> ex)
             {
                 return ex.Error;
             }
@@ -130,6 +137,10 @@ internal sealed class ProducerClient : IDisposable
             catch (ObjectDisposedException ex)
             {
                 return new Error(ErrorCode.Local_Destroy, "the producer was closed: " + ex.Message);
+            }
+            finally
+            {
+                pending.KeyBytes = null; // copied into librdkafka's message (or not queued): not kept alive
             }
         }
     }
@@ -150,7 +161,7 @@ internal sealed class ProducerClient : IDisposable
     public int Close(TimeSpan timeout, int inFlight)
     {
         Interlocked.Exchange(ref _disposed, 1);
-        IProducer<byte[]?, byte[]?> producer;
+        IProducer<IPendingDelivery, byte[]?> producer;
         lock (_rebuildGate)
         {
             producer = _producer;
@@ -178,19 +189,21 @@ internal sealed class ProducerClient : IDisposable
     {
         var config = KafkaClientConfigFactory.CreateProducerConfig(_options);
 
-        // Delivery reports need only where the record went and its timestamp: skip copying key, value and headers back.
-        config.DeliveryReportFields ??= "timestamp,status";
+        // Delivery reports need the message (the record's key object, handed back as is), where the record went and its
+        // timestamp: value and headers are not copied back. Always set: the shared handler relies on the key.
+        config.DeliveryReportFields = "key,timestamp,status";
         return config;
     }
 
-    private IProducer<byte[]?, byte[]?> Build(ProducerConfig config) =>
-        new ProducerBuilder<byte[]?, byte[]?>(config)
+    private IProducer<IPendingDelivery, byte[]?> Build(ProducerConfig config) =>
+        new ProducerBuilder<IPendingDelivery, byte[]?>(config)
+            .SetKeySerializer(PendingKeySerializer.Instance)
             .SetErrorHandler(OnError)
             .SetLogHandler(OnLog)
             .UseOAuthBearerTokenProvider(_options, _logger)
             .Build();
 
-    private void OnError(IProducer<byte[]?, byte[]?> producer, Error error)
+    private void OnError(IProducer<IPendingDelivery, byte[]?> producer, Error error)
     {
         if (_retired.TryGetValue(producer, out _))
         {
@@ -222,7 +235,7 @@ internal sealed class ProducerClient : IDisposable
         }
     }
 
-    private void Rebuild(IProducer<byte[]?, byte[]?> failed, KafkaDiagnosis? fatal)
+    private void Rebuild(IProducer<IPendingDelivery, byte[]?> failed, KafkaDiagnosis? fatal)
     {
         lock (_rebuildGate)
         {
@@ -260,7 +273,7 @@ internal sealed class ProducerClient : IDisposable
     /// </summary>
     private void DiscardPending(KafkaDiagnosis diagnosis)
     {
-        IProducer<byte[]?, byte[]?> discarded;
+        IProducer<IPendingDelivery, byte[]?> discarded;
         lock (_rebuildGate)
         {
             if (Volatile.Read(ref _disposed) != 0 || _failed || _pending() == 0)
@@ -281,7 +294,7 @@ internal sealed class ProducerClient : IDisposable
         _discarded(discarded, new DiagnosedError(diagnosis));
     }
 
-    private void OnLog(IProducer<byte[]?, byte[]?> producer, LogMessage message)
+    private void OnLog(IProducer<IPendingDelivery, byte[]?> producer, LogMessage message)
     {
         if (!_retired.TryGetValue(producer, out _))
         {

@@ -23,10 +23,9 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
         _topic = topic;
         _partitionKey = partitionKey;
         _messageId = messageId;
-        Handler = OnDelivery;
     }
 
-    public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+    public byte[]? KeyBytes { get; set; }
 
     public int Shard { get; set; } = -1;
 
@@ -39,6 +38,21 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
     /// <summary>Ends the observation as failed when handing the message over threw (the caller gets the exception).</summary>
     /// <param name="error">What was thrown.</param>
     public void Abandon(Exception error) => _observation?.Failed(error);
+
+    public void OnDelivery(DeliveryReport<IPendingDelivery, byte[]?> report)
+    {
+        if (report.Error.IsError)
+        {
+            Fail(report.Error);
+        }
+        else if (_owner.Complete(this, success: true))
+        {
+            var result = new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId);
+            _observation?.Delivered(result);
+            SetResult(result);
+            OnCompleted();
+        }
+    }
 
     public void Fail(Error error)
     {
@@ -64,20 +78,5 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
     /// <summary>Called once the task is complete.</summary>
     protected virtual void OnCompleted()
     {
-    }
-
-    private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
-    {
-        if (report.Error.IsError)
-        {
-            Fail(report.Error);
-        }
-        else if (_owner.Complete(this, success: true))
-        {
-            var result = new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId);
-            _observation?.Delivered(result);
-            SetResult(result);
-            OnCompleted();
-        }
     }
 }

@@ -159,7 +159,7 @@ public sealed class ProducerPartsTests
 
     private sealed class Pending : IPendingDelivery
     {
-        public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; } = _ => { };
+        public byte[]? KeyBytes { get; set; }
 
         public int Shard { get; set; } = -1;
 
@@ -168,6 +168,10 @@ public sealed class ProducerPartsTests
         public IPendingDelivery? Next { get; set; }
 
         public object? Producer { get; set; }
+
+        public void OnDelivery(DeliveryReport<IPendingDelivery, byte[]?> report)
+        {
+        }
 
         public void Fail(Error error)
         {
