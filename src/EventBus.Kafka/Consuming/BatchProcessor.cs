@@ -23,7 +23,7 @@ internal sealed class BatchProcessor(
 {
     /// <summary>
     /// Processes a batch that starts with <paramref name="first"/>. Never throws (as
-    /// <see cref="RecordProcessor.ProcessAsync"/>); every record of the batch gets its completion.
+    /// <see cref="RecordProcessor.ProcessQueuedAsync"/>); every record of the batch gets its completion.
     /// </summary>
     /// <param name="lane">The lane the records come from.</param>
     /// <param name="first">The first record.</param>

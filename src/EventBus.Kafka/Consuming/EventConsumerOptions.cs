@@ -21,6 +21,11 @@ public sealed class EventConsumerOptions
 {
     /// <summary>Gets or sets how many records are handled at once; <c>KAFKA_CONSUMER_MAX_CONCURRENCY</c>, when set, wins.</summary>
     /// <value>The default value is 1.</value>
+    /// <remarks>
+    /// With more partitions (or key groups, <see cref="OrderingMode.Key"/>) than slots, they take turns: each keeps a
+    /// slot for at most 1 ms of queued records before the next waiting one gets it, so a handler slower than that
+    /// takes turns record by record.
+    /// </remarks>
     public int MaxConcurrency { get; set; } = 1;
 
     /// <summary>Gets or sets the order guarantee when <see cref="MaxConcurrency"/> is above 1; <c>KAFKA_CONSUMER_ORDERING</c>, when set, wins.</summary>

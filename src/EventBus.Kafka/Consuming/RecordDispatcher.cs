@@ -71,16 +71,16 @@ internal sealed class RecordDispatcher(RecordProcessor records, BatchProcessor b
         var state = lane.Owner;
         while (true)
         {
-            while (lane.Queue.TryDequeue(out var record))
+            if (state.Route.IsBatch)
             {
-                if (state.Route.IsBatch)
+                while (lane.Queue.TryDequeue(out var record))
                 {
                     await batches.ProcessAsync(lane, record).ConfigureAwait(false);
                 }
-                else
-                {
-                    await records.ProcessAsync(state, record).ConfigureAwait(false);
-                }
+            }
+            else
+            {
+                await records.ProcessQueuedAsync(lane).ConfigureAwait(false);
             }
 
             Volatile.Write(ref lane.Running, 0);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using EventBus.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -5,9 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace EventBus.Kafka.Consuming;
 
 /// <summary>
-/// Takes one record through a concurrency slot, deserializes it, calls its handler, retries in place with backoff,
-/// and dead-letters it when it fails for good; then posts its completion. A null message its handler did not opt in
-/// to is skipped (done, so committed). Runs on the workers.
+/// Takes a lane's records through a concurrency slot one by one: deserializes each, calls its handler, retries in
+/// place with backoff, and dead-letters it when it fails for good; then posts its completion. A null message its
+/// handler did not opt in to is skipped (done, so committed). Runs on the workers.
 /// </summary>
 internal sealed class RecordProcessor(
     SemaphoreSlim concurrency,
@@ -20,41 +21,111 @@ internal sealed class RecordProcessor(
     ConsumerTelemetry? telemetry = null)
 {
     /// <summary>
-    /// Processes the record. Never throws: whatever escapes the error policy faults the consumer with the reason, and
-    /// the completion is always posted, so no lane stops and no in-flight count leaks.
+    /// How long a lane keeps its concurrency slot while it has records queued, before it gives a waiting lane its turn.
+    /// One slot per record made the lanes of <see cref="EventConsumerOptions.MaxConcurrency"/> 1 hand the slot to each
+    /// other at every record: the semaphore's lock was contended and every record resumed on another thread. Holding it
+    /// for a slice costs another partition at most this much latency, and a handler slower than the slice still
+    /// takes turns record by record.
+    /// </summary>
+    internal static readonly TimeSpan SlotSlice = TimeSpan.FromMilliseconds(1);
+
+    private static readonly long SlotSliceTicks = (long)(SlotSlice.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>
+    /// Processes the lane's queued records in order, each on a concurrency slot: one slot is held for the records taken
+    /// within <see cref="SlotSlice"/>, then released and taken again. Never throws: whatever escapes the error policy
+    /// faults the consumer with the reason, and every record's completion is posted, so no lane stops and no in-flight
+    /// count leaks.
+    /// </summary>
+    /// <param name="lane">The lane (one partition's, or one key group's).</param>
+    /// <returns>A task that completes when the lane's queue is empty.</returns>
+    public async Task ProcessQueuedAsync(Lane lane)
+    {
+        var state = lane.Owner;
+        while (lane.Queue.TryDequeue(out var record))
+        {
+            if (!await TryEnterAsync(state, record).ConfigureAwait(false))
+            {
+                // The partition went away or the consumer stops: the record is dropped (redelivered to the next owner).
+                completions.Post(state, record.Offset.Value, done: false);
+                continue;
+            }
+
+            try
+            {
+                var entered = Stopwatch.GetTimestamp();
+                do
+                {
+                    await ProcessOnSlotAsync(state, record).ConfigureAwait(false);
+                }
+                while (Stopwatch.GetTimestamp() - entered < SlotSliceTicks && lane.Queue.TryDequeue(out record));
+            }
+            finally
+            {
+                concurrency.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Processes one record on a slot of its own (what <see cref="ProcessQueuedAsync"/> does for each record of a lane,
+    /// for callers holding a single record). Never throws; the record's completion is always posted.
     /// </summary>
     /// <param name="state">The record's partition.</param>
     /// <param name="record">The record.</param>
     /// <returns>A task that completes when the record is done or dropped.</returns>
     public async Task ProcessAsync(PartitionState state, ConsumeResult<byte[]?, byte[]?> record)
     {
+        if (!await TryEnterAsync(state, record).ConfigureAwait(false))
+        {
+            completions.Post(state, record.Offset.Value, done: false);
+            return;
+        }
+
+        try
+        {
+            await ProcessOnSlotAsync(state, record).ConfigureAwait(false);
+        }
+        finally
+        {
+            concurrency.Release();
+        }
+    }
+
+    /// <summary>Waits for a concurrency slot; false when the partition went away or the consumer stops meanwhile.</summary>
+    private async ValueTask<bool> TryEnterAsync(PartitionState state, ConsumeResult<byte[]?, byte[]?> record)
+    {
+        if (state.Revoked || lifetime.StopsDispatching)
+        {
+            return false;
+        }
+
+        try
+        {
+            await concurrency.WaitAsync(state.Cancellation.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+#pragma warning disable CA1031 // Nothing may escape a lane: it would stop the partition for good, unobserved.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            lifetime.FailProcessing(record, ex, logger);
+            return false;
+        }
+    }
+
+    /// <summary>Processes one record on a slot the caller holds, and posts its completion.</summary>
+    private async Task ProcessOnSlotAsync(PartitionState state, ConsumeResult<byte[]?, byte[]?> record)
+    {
         var done = false;
         try
         {
-            if (state.Revoked || lifetime.StopsDispatching)
-            {
-                return;
-            }
-
-            var token = state.Cancellation.Token;
-            try
-            {
-                await concurrency.WaitAsync(token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            try
-            {
-                // The partition may have gone while this record waited for a slot.
-                done = !state.Revoked && !lifetime.StopsDispatching && await HandleAsync(state.Route, record, token).ConfigureAwait(false);
-            }
-            finally
-            {
-                concurrency.Release();
-            }
+            // The partition may have gone while this record waited in its lane.
+            done = !state.Revoked && !lifetime.StopsDispatching && await HandleAsync(state.Route, record, state.Cancellation.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Nothing may escape a lane: it would stop the partition for good, unobserved.
         catch (Exception ex)
