@@ -36,6 +36,10 @@ internal sealed class ProducerClient : IDisposable
     private int _rebuilds;
     private int _disposed;
 
+    // One Confluent message object lent to whichever thread produces (Produce copies it into librdkafka and keeps
+    // only its key object for the report); a concurrent caller that finds it taken uses a new one.
+    private Message<IPendingDelivery, byte[]?>? _spare;
+
     /// <summary>Initializes a new instance of the <see cref="ProducerClient"/> class and builds the Confluent producer.</summary>
     /// <param name="options">The options.</param>
     /// <param name="logger">The logger.</param>
@@ -117,9 +121,14 @@ internal sealed class ProducerClient : IDisposable
             var producer = _producer;
             pending.Producer = producer;
             pending.KeyBytes = record.Key;
+            var message = Interlocked.Exchange(ref _spare, null) ?? new Message<IPendingDelivery, byte[]?>();
+            message.Key = pending;
+            message.Value = record.Value;
+            message.Headers = record.Headers;
+            message.Timestamp = record.Timestamp;
             try
             {
-                producer.Produce(topic, new Message<IPendingDelivery, byte[]?> { Key = pending, Value = record.Value, Headers = record.Headers, Timestamp = record.Timestamp }, OnReport);
+                producer.Produce(topic, message, OnReport);
                 return null;
             }
             catch (ProduceException<IPendingDelivery, byte[]?> ex)
@@ -141,6 +150,10 @@ internal sealed class ProducerClient : IDisposable
             finally
             {
                 pending.KeyBytes = null; // copied into librdkafka's message (or not queued): not kept alive
+                message.Key = null!;
+                message.Value = null;
+                message.Headers = null;
+                Volatile.Write(ref _spare, message);
             }
         }
     }

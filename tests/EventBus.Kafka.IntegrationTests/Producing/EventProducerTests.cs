@@ -256,9 +256,15 @@ public sealed class EventProducerTests(KafkaTestBroker broker, ITestOutputHelper
         Assert.NotSame(shared, EventProducer.GetOrCreateShared(options));
         await EventProducer.CloseSharedAsync();
 
-        var values = TopicReader.ReadAll(broker.BootstrapServers, topic, TimeSpan.FromSeconds(60)).Select(r => r.Message.Value).ToList();
+        var records = TopicReader.ReadAll(broker.BootstrapServers, topic, TimeSpan.FromSeconds(60));
+        var values = records.Select(r => r.Message.Value).ToList();
         Assert.Equal(threads * perThread, values.Count);
         Assert.Equal(threads * perThread, values.Distinct().Count());
+
+        // Each caller's result names the record it published: the message id at its partition and offset is its own
+        // (sixteen threads handing records over at once must not mix up whose delivery report is whose).
+        var idAt = records.ToDictionary(r => (r.Partition.Value, r.Offset.Value), r => TestData.Header(r.Message.Headers, "message-id"));
+        Assert.All(published, t => Assert.Equal(t.Result.MessageId, idAt[(t.Result.Partition, t.Result.Offset)]));
     }
 
     [Fact]
