@@ -49,7 +49,7 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
 
         using var checker = new ConsumerBuilder<string, string>(KafkaClientConfigFactory.CreateConsumerConfig(options)).Build();
         var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p)).ToList();
-        var committed = checker.Committed(partitions, TimeSpan.FromSeconds(10)).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        var committed = TestData.Committed(checker, partitions).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
         var ends = partitions.ToDictionary(p => p.Partition.Value, p => checker.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
         output.WriteLine("committed/end per partition: " + string.Join(", ", ends.Keys.Order().Select(p => $"{p}:{committed[p]}/{ends[p]}")));
         Assert.Equal(MessageCount, ends.Values.Sum());
@@ -127,7 +127,10 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
         return assignedAtEnd;
     }
 
-    /// <summary>Commits; a commit refused because the group is rebalancing is expected and retried by the next one.</summary>
+    /// <summary>
+    /// Commits; a commit refused because the group is rebalancing, or not answered in time by a loaded coordinator, is
+    /// expected and retried by the next one.
+    /// </summary>
     private static bool TryCommit(IConsumer<string, string> consumer, IEnumerable<TopicPartitionOffset> offsets)
     {
         try
@@ -135,7 +138,8 @@ public sealed class MappedConfigRoundTripTests(KafkaTestBroker broker, ITestOutp
             consumer.Commit(offsets);
             return true;
         }
-        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.Local_State)
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.Local_State
+            or ErrorCode.RequestTimedOut or ErrorCode.Local_TimedOut or ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupCoordinatorNotAvailable)
         {
             return false;
         }

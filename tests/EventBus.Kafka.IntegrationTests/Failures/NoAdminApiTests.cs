@@ -12,12 +12,14 @@ namespace EventBus.Kafka.IntegrationTests.Failures;
 /// </summary>
 public sealed class NoAdminApiTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(3);
+    // The report waits AdminConnection.ControllerWait (1.5 s) for a controller; the rest is margin for a loaded
+    // machine, still a third of the 30 s creation timeout this guards against.
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
 
     [Theory]
     [InlineData("true")]
     [InlineData("false")]
-    public async Task MockCluster_ProvisionAsync_ReportsNoAdminApiInUnder3Seconds_AtTheDefaultCreationTimeout(string autoCreate)
+    public async Task MockCluster_ProvisionAsync_ReportsNoAdminApiWithinSeconds_NotAfterTheDefaultCreationTimeout(string autoCreate)
     {
         await using var cluster = new MockKafkaCluster(3);
         cluster.CreateTopic("noadmin.events", 3, 3);

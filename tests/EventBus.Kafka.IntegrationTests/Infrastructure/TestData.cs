@@ -50,7 +50,12 @@ internal static class TestData
     /// Reads the committed offsets, asking again while the broker answers with a retriable error (on the mock cluster an
     /// OffsetFetch error a fault scenario injected and its consumer did not use up is served to whoever asks next).
     /// </summary>
-    private static List<TopicPartitionOffset> Committed(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
+    /// <param name="consumer">A consumer of the group.</param>
+    /// <param name="partitions">The partitions.</param>
+    /// <typeparam name="TKey">The consumer's key type.</typeparam>
+    /// <typeparam name="TValue">The consumer's value type.</typeparam>
+    /// <returns>The committed offsets.</returns>
+    public static List<TopicPartitionOffset> Committed<TKey, TValue>(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -59,7 +64,7 @@ internal static class TestData
             {
                 return consumer.Committed(partitions, TimeSpan.FromSeconds(10));
             }
-            catch (KafkaException ex) when (ex.Error.Code is ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.GroupLoadInProgress && DateTime.UtcNow < deadline)
+            catch (KafkaException ex) when (ex.Error.Code is ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.GroupLoadInProgress or ErrorCode.RequestTimedOut or ErrorCode.Local_TimedOut && DateTime.UtcNow < deadline)
             {
             }
         }

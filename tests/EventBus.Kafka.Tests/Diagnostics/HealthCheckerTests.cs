@@ -29,7 +29,7 @@ public sealed class HealthCheckerTests
         var options = Options();
         await using var consumer = new EventConsumer(options, new EventConsumerOptions { CloseTimeout = TimeSpan.FromSeconds(5) },
             [new SingleRoute<string>("in", (_, _) => Task.CompletedTask, JsonEventSerializer.CreateDefault(), null)], null, null, fake.Factory);
-        using var checker = new EventBusHealthChecker(options, new EventBusHealthOptions { MaxPollStall = TimeSpan.FromMilliseconds(500) });
+        using var checker = new EventBusHealthChecker(options, new EventBusHealthOptions { MaxPollStall = TimeSpan.FromSeconds(2) });
         var sources = new EventBusHealthSources(null, [consumer]);
 
         consumer.Start();
