@@ -40,7 +40,7 @@ internal sealed class SendObservation
     /// <param name="messageId">The message id's bytes.</param>
     /// <param name="record">The record, its standard headers already added.</param>
     /// <returns>The observation.</returns>
-    public static SendObservation Start(SpanTemplate span, string topic, string? partitionKey, byte[]? messageId, Message<byte[]?, byte[]?> record)
+    public static SendObservation Start(SpanTemplate span, string topic, string? partitionKey, byte[]? messageId, SerializedRecord record)
     {
         var activity = StartActivity(span, record.Headers);
         if (activity is not null)

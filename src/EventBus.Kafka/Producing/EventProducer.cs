@@ -177,12 +177,12 @@ public sealed class EventProducer : IEventProducer, IDisposable, IAsyncDisposabl
     {
         ThrowIfDisposed();
         var messageId = _builder.AddStandardHeaders(headers, null, null);
-        var record = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
+        var record = new SerializedRecord(key, value, headers);
         return _sender.SendAsync(topic, key is null ? null : System.Text.Encoding.UTF8.GetString(key), messageId, record, cancellationToken);
     }
 
     /// <summary>Builds a record as a publish would (for tests of the headers and the serialization).</summary>
-    internal Message<byte[]?, byte[]?> CreateRecord<T>(T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? extraHeaders, out byte[] messageId) =>
+    internal SerializedRecord CreateRecord<T>(T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? extraHeaders, out byte[] messageId) =>
         _builder.CreateRecord(message, typeInfo, partitionKey, extraHeaders, out messageId);
 
     /// <summary>Flushes for at most the close timeout, logs what was not delivered and releases the Confluent producer. Idempotent.</summary>

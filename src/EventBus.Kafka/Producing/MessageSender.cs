@@ -21,7 +21,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
     /// <param name="record">The record.</param>
     /// <param name="cancellationToken">Cancels the wait for room or for the acknowledgement.</param>
     /// <returns>Where it was stored.</returns>
-    public Task<PublishResult> SendAsync(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    public Task<PublishResult> SendAsync(string topic, string? partitionKey, byte[] messageId, SerializedRecord record, CancellationToken cancellationToken)
     {
         var completion = cancellationToken.CanBeCanceled
             ? new CancellablePublishCompletion(tracker, topic, partitionKey, messageId)
@@ -65,7 +65,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
     /// <param name="flushTimeout">How long to wait, for room and for the acknowledgement together.</param>
     /// <returns>Where it was stored.</returns>
     /// <exception cref="EventPublishException">It failed, or was not acknowledged in time.</exception>
-    public PublishResult Send(string topic, string? partitionKey, byte[] messageId, Message<byte[]?, byte[]?> record, TimeSpan flushTimeout)
+    public PublishResult Send(string topic, string? partitionKey, byte[] messageId, SerializedRecord record, TimeSpan flushTimeout)
     {
         // The same path as PublishAsync; the flush timeout bounds both the wait for room and the wait for the ack.
         using var timeout = new CancellationTokenSource(flushTimeout);
@@ -113,7 +113,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            Message<byte[]?, byte[]?> record;
+            SerializedRecord record;
             byte[] messageId;
             try
             {
@@ -153,7 +153,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
     /// other messages already wait for room — lines it up in the backlog (bounded by message.timeout.ms and
     /// <paramref name="cancellationToken"/>). Returns the error when it failed at once.
     /// </summary>
-    private Error? Enqueue(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending, CancellationToken cancellationToken)
+    private Error? Enqueue(string topic, SerializedRecord record, IPendingDelivery pending, CancellationToken cancellationToken)
     {
         tracker.Track(pending);
         if (backlog.IsEmpty)

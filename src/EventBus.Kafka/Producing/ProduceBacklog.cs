@@ -12,7 +12,7 @@ internal sealed class ProduceBacklog
 {
     private static readonly TimeSpan WaitCap = TimeSpan.FromMilliseconds(50);
     private readonly LinkedList<Entry> _entries = new();
-    private readonly Func<string, Message<byte[]?, byte[]?>, IPendingDelivery, Error?> _tryProduce;
+    private readonly Func<string, SerializedRecord, IPendingDelivery, Error?> _tryProduce;
     private readonly TimeSpan _messageTimeout;
     private readonly Action _onFull;
     private volatile TaskCompletionSource _room = NewSignal();
@@ -23,7 +23,7 @@ internal sealed class ProduceBacklog
     /// <param name="tryProduce">Hands a message to librdkafka; returns the error when it was not queued.</param>
     /// <param name="messageTimeout">How long a message may wait here (message.timeout.ms).</param>
     /// <param name="onFull">Called when the backlog starts (for logging).</param>
-    public ProduceBacklog(Func<string, Message<byte[]?, byte[]?>, IPendingDelivery, Error?> tryProduce, TimeSpan messageTimeout, Action onFull)
+    public ProduceBacklog(Func<string, SerializedRecord, IPendingDelivery, Error?> tryProduce, TimeSpan messageTimeout, Action onFull)
     {
         _tryProduce = tryProduce;
         _messageTimeout = messageTimeout;
@@ -34,7 +34,7 @@ internal sealed class ProduceBacklog
     public bool IsEmpty => Volatile.Read(ref _count) == 0;
 
     /// <summary>Lines a message up; its outcome goes to <paramref name="pending"/>.</summary>
-    public void Add(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending, CancellationToken cancellationToken)
+    public void Add(string topic, SerializedRecord record, IPendingDelivery pending, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(_messageTimeout.TotalSeconds * Stopwatch.Frequency);
         lock (_entries)
@@ -146,5 +146,5 @@ internal sealed class ProduceBacklog
         cancelled?.ForEach(e => e.Pending.Cancel(e.Cancellation));
     }
 
-    private sealed record Entry(string Topic, Message<byte[]?, byte[]?> Record, IPendingDelivery Pending, CancellationToken Cancellation, long Deadline);
+    private sealed record Entry(string Topic, SerializedRecord Record, IPendingDelivery Pending, CancellationToken Cancellation, long Deadline);
 }

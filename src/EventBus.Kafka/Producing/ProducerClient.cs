@@ -103,7 +103,7 @@ internal sealed class ProducerClient : IDisposable
     /// <param name="record">The record.</param>
     /// <param name="pending">Its completion; remembers the producer it went to.</param>
     /// <returns>The error, or <see langword="null"/> when queued.</returns>
-    public Error? TryProduce(string topic, Message<byte[]?, byte[]?> record, IPendingDelivery pending)
+    public Error? TryProduce(string topic, SerializedRecord record, IPendingDelivery pending)
     {
         if (_failed)
         {
@@ -125,7 +125,7 @@ internal sealed class ProducerClient : IDisposable
             message.Key = pending;
             message.Value = record.Value;
             message.Headers = record.Headers;
-            message.Timestamp = record.Timestamp;
+            message.Timestamp = default; // librdkafka stamps it
             try
             {
                 producer.Produce(topic, message, OnReport);

@@ -41,17 +41,12 @@ internal sealed class RecordBuilder
     /// <param name="extraHeaders">The caller's headers.</param>
     /// <param name="messageId">The message id's bytes (the caller's, when it set one).</param>
     /// <returns>The record.</returns>
-    public Message<byte[]?, byte[]?> CreateRecord<T>(T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? extraHeaders, out byte[] messageId)
+    public SerializedRecord CreateRecord<T>(T message, JsonTypeInfo<T>? typeInfo, string? partitionKey, IEnumerable<KeyValuePair<string, string>>? extraHeaders, out byte[] messageId)
     {
         var value = SerializeValue(message, typeInfo, out var contentType);
         var headers = new Headers();
         messageId = AddStandardHeaders(headers, contentType, extraHeaders);
-        return new Message<byte[]?, byte[]?>
-        {
-            Key = partitionKey is null ? null : Encoding.UTF8.GetBytes(partitionKey),
-            Value = value,
-            Headers = headers,
-        };
+        return new SerializedRecord(partitionKey is null ? null : Encoding.UTF8.GetBytes(partitionKey), value, headers);
     }
 
     private byte[]? SerializeValue<T>(T message, JsonTypeInfo<T>? typeInfo, out Header? contentType)

@@ -117,7 +117,7 @@ public sealed class ProducerPartsTests
         }, TimeSpan.FromSeconds(30), () => { });
         foreach (var i in Enumerable.Range(0, 20))
         {
-            backlog.Add("t", new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes("m" + i) }, new Pending(), CancellationToken.None);
+            backlog.Add("t", new SerializedRecord(null, Encoding.UTF8.GetBytes("m" + i), new Headers()), new Pending(), CancellationToken.None);
         }
 
         for (var round = 0; round < 20 && accepted.Count < 20; round++)

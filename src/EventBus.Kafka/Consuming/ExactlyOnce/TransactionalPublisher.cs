@@ -115,7 +115,7 @@ internal sealed class TransactionalPublisher(KafkaTopicOptions topics, RecordBui
                     "publish before the handler's task completes (await every publish).");
             }
 
-            _attempt.Add(new OutgoingRecord(topic, record));
+            _attempt.Add(new OutgoingRecord(topic, record.ToMessage()));
         }
 
         return new PublishResult(topic, Partition.Any.Value, Offset.Unset.Value, DateTimeOffset.UtcNow, messageId);
