@@ -105,6 +105,7 @@ internal sealed class KitOutage(KafkaKit kit, string bootstrapServers) : IAsyncD
     private async Task WaitForFullIsrAsync(IReadOnlyCollection<string> topics)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var cancellation = TestContext.Current.CancellationToken; // read once while the test runs (see Wait.UntilAsync)
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -122,7 +123,7 @@ internal sealed class KitOutage(KafkaKit kit, string bootstrapServers) : IAsyncD
                     string.Join(", ", behind.Select(x => $"{x.Topic}[{x.Partition.PartitionId}] leader {x.Partition.Leader}, ISR {x.Partition.InSyncReplicas.Length}/{x.Partition.Replicas.Length}")));
             }
 
-            await Task.Delay(200, TestContext.Current.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(200, cancellation).ConfigureAwait(false);
         }
     }
 

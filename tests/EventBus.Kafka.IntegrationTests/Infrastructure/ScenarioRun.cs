@@ -495,6 +495,7 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
 
     private async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
     {
+        var cancellation = TestContext.Current.CancellationToken; // read once while the test runs (see Wait.UntilAsync)
         var stopwatch = Stopwatch.StartNew();
         while (!condition())
         {
@@ -508,7 +509,7 @@ internal sealed partial class ScenarioRun : IAsyncDisposable
                 Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {describe()}.");
             }
 
-            await Task.Delay(20, TestContext.Current.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(20, cancellation).ConfigureAwait(false);
         }
     }
 

@@ -7,6 +7,8 @@ internal static class Wait
 {
     public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
+        // Read once while the test runs: a wait a failed test left behind must not touch its disposed context.
+        var cancellation = TestContext.Current.CancellationToken;
         var stopwatch = Stopwatch.StartNew();
         while (!condition())
         {
@@ -15,7 +17,7 @@ internal static class Wait
                 Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
             }
 
-            await Task.Delay(20, TestContext.Current.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(20, cancellation).ConfigureAwait(false);
         }
     }
 }
