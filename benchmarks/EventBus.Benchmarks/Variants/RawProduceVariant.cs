@@ -8,6 +8,8 @@ namespace EventBus.Benchmarks.Variants;
 /// <summary>
 /// The raw client's fastest path: <c>Produce</c> with a delivery callback, at most <c>window</c> in flight. With
 /// the four standard headers it does EventProducer's job (the limit); without them it shows what the headers cost.
+/// With a <see cref="HandMadeSendTelemetry"/> it also gives every message a send span and the send metrics by hand,
+/// whenever something listens (run under <see cref="WithListeners"/>): what a span per message costs any client.
 /// </summary>
 internal sealed class RawProduceVariant : IVariant
 {
@@ -17,11 +19,13 @@ internal sealed class RawProduceVariant : IVariant
     private readonly int _window;
     private readonly StandardHeaders? _headers;
     private readonly Action<DeliveryReport<string, byte[]>> _onDelivery;
+    private readonly HandMadeSendTelemetry? _telemetry;
     private InFlightWindow _inFlight = new(1);
     private long _failed;
 
-    public RawProduceVariant(string name, EventBusOptions options, string topic, int messages, int window, bool withHeaders)
+    public RawProduceVariant(string name, EventBusOptions options, string topic, int messages, int window, bool withHeaders, bool withSpans = false)
     {
+        _telemetry = withSpans ? new HandMadeSendTelemetry(topic) : null;
         Name = name;
         _producer = new ProducerBuilder<string, byte[]>(RawProducerConfig.Create(options)).Build();
         _topic = topic;
@@ -44,7 +48,15 @@ internal sealed class RawProduceVariant : IVariant
         for (var i = 0; i < _messages; i++)
         {
             window.Enter();
-            Produce(new Message<string, byte[]> { Key = Payload.Key(i), Value = Payload.Serialize(i), Headers = _headers?.Create() });
+            var message = new Message<string, byte[]> { Key = Payload.Key(i), Value = Payload.Serialize(i), Headers = _headers?.Create() };
+            if (_telemetry is not null && message.Headers is { } headers && _telemetry.Start(headers) is { } span)
+            {
+                Produce(message, Observed(span, message));
+            }
+            else
+            {
+                Produce(message, _onDelivery);
+            }
         }
 
         window.WaitUntilEmpty(TimeSpan.FromMinutes(2));
@@ -56,16 +68,17 @@ internal sealed class RawProduceVariant : IVariant
     public ValueTask DisposeAsync()
     {
         _producer.Dispose();
+        _telemetry?.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    private void Produce(Message<string, byte[]> message)
+    private void Produce(Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>> onDelivery)
     {
         while (true)
         {
             try
             {
-                _producer.Produce(_topic, message, _onDelivery);
+                _producer.Produce(_topic, message, onDelivery);
                 return;
             }
             catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -73,6 +86,20 @@ internal sealed class RawProduceVariant : IVariant
                 Thread.Sleep(1); // only with a window larger than librdkafka's queue
             }
         }
+    }
+
+    /// <summary>The per-message callback a raw client needs to end that message's span (Produce takes no state).</summary>
+    private Action<DeliveryReport<string, byte[]>> Observed(System.Diagnostics.Activity span, Message<string, byte[]> message)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var key = message.Key;
+        var messageId = message.Headers[2].GetValueBytes();
+        var bodySize = message.Value.Length;
+        return report =>
+        {
+            _telemetry!.Delivered(span, started, key, messageId, bodySize, report.Partition, report.Offset);
+            OnDelivery(report);
+        };
     }
 
     private void OnDelivery(DeliveryReport<string, byte[]> report)

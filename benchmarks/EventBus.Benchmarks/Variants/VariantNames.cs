@@ -5,6 +5,7 @@ internal static class VariantNames
 {
     public const string RawNoHeaders = "raw Produce + callback, no headers";
     public const string RawSameJob = "raw Produce + callback, same 4 headers (the same job)";
+    public const string RawSameJobSpans = "raw Produce + callback, same job, a send span per message by hand";
     public const string RawProduceAsync = "raw ProduceAsync, same 4 headers";
     public const string PublishAsync = "EventProducer.PublishAsync";
     public const string PublishBatchAsync = "EventProducer.PublishBatchAsync";

@@ -37,6 +37,7 @@ internal static class VariantSet
                 publishAsync,
                 new RawProduceVariant(RawSameJob, producerOptions, produceTopic, n, window, withHeaders: true),
                 telemetry ? new WithListeners(publishAsync) : null,
+                telemetry ? new WithListeners(new RawProduceVariant(RawSameJobSpans, producerOptions, produceTopic, n, window, withHeaders: true, withSpans: true), ownsInner: true) : null,
                 publishBatch,
                 telemetry ? new WithListeners(publishBatch) : null,
                 new RawProduceAsyncVariant(producerOptions, produceTopic, n, window),

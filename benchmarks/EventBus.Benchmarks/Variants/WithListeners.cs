@@ -4,13 +4,14 @@ namespace EventBus.Benchmarks.Variants;
 
 /// <summary>
 /// A variant run again with <see cref="TelemetryListeners"/> attached (only during the run; the same clients), so
-/// that the cost of telemetry is paired with the run without it in the same round.
+/// that the cost of telemetry is paired with the run without it in the same round. With <paramref name="ownsInner"/>
+/// the inner variant runs only here, so this one warms it up and disposes it.
 /// </summary>
-internal sealed class WithListeners(IVariant inner) : IVariant
+internal sealed class WithListeners(IVariant inner, bool ownsInner = false) : IVariant
 {
     public string Name { get; } = VariantNames.WithListeners(inner.Name);
 
-    public Task WarmUpAsync() => Task.CompletedTask;
+    public Task WarmUpAsync() => ownsInner ? inner.WarmUpAsync() : Task.CompletedTask;
 
     public async Task<Measurement> RunAsync(RunContext run)
     {
@@ -19,5 +20,5 @@ internal sealed class WithListeners(IVariant inner) : IVariant
         return measurement with { Variant = Name };
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => ownsInner ? inner.DisposeAsync() : ValueTask.CompletedTask;
 }
