@@ -21,12 +21,14 @@ internal sealed class SendObservation
     private readonly Activity? _activity;
     private readonly string _topic;
     private readonly long _started;
+    private readonly int _bodySize;
 
-    private SendObservation(Activity? activity, string topic, long started)
+    private SendObservation(Activity? activity, string topic, long started, int bodySize = -1)
     {
         _activity = activity;
         _topic = topic;
         _started = started;
+        _bodySize = bodySize;
     }
 
     /// <summary>
@@ -34,36 +36,25 @@ internal sealed class SendObservation
     /// The caller's <see cref="Activity.Current"/> is left as it was: the span is not the caller's current activity
     /// (it ends where the message completes, not in the caller's flow).
     /// </summary>
+    /// <remarks>
+    /// The span starts with the constant attributes only (the ones samplers see); the message's own — key, id, body
+    /// size — go on when it completes, with the partition and offset, from what the completion holds anyway (the key
+    /// and the id's bytes): a publish waits in flight for its acknowledgement, and every object it holds meanwhile
+    /// survives collections and is copied by the GC.
+    /// </remarks>
     /// <param name="span">The topic's send span template (<see cref="SpanTemplates"/>).</param>
     /// <param name="topic">The topic.</param>
-    /// <param name="partitionKey">The key.</param>
-    /// <param name="messageId">The message id's bytes.</param>
     /// <param name="record">The record, its standard headers already added.</param>
     /// <returns>The observation.</returns>
-    public static SendObservation Start(SpanTemplate span, string topic, string? partitionKey, byte[]? messageId, SerializedRecord record)
+    public static SendObservation Start(SpanTemplate span, string topic, SerializedRecord record)
     {
         var activity = StartActivity(span, record.Headers);
         if (activity is not null)
         {
-            if (activity.IsAllDataRequested)
-            {
-                if (partitionKey is not null)
-                {
-                    activity.AddTag(TelemetryTags.MessageKey, partitionKey);
-                }
-
-                if (messageId is not null)
-                {
-                    activity.AddTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(messageId));
-                }
-
-                activity.AddTag(TelemetryTags.BodySize, record.Value?.Length ?? 0);
-            }
-
             TraceContext.Inject(record.Headers, activity);
         }
 
-        return new SendObservation(activity, topic, Stopwatch.GetTimestamp());
+        return new SendObservation(activity, topic, Stopwatch.GetTimestamp(), record.Value?.Length ?? 0);
     }
 
     /// <summary>Starts observing a batch when anything listens: one span for the batch, whose context every record carries.</summary>
@@ -99,7 +90,9 @@ internal sealed class SendObservation
 
     /// <summary>The broker acknowledged the message.</summary>
     /// <param name="result">Where it was stored.</param>
-    public void Delivered(PublishResult result)
+    /// <param name="partitionKey">The message's key.</param>
+    /// <param name="messageId">The message id's bytes.</param>
+    public void Delivered(PublishResult result, string? partitionKey, byte[]? messageId)
     {
         try
         {
@@ -107,6 +100,7 @@ internal sealed class SendObservation
             {
                 if (_activity.IsAllDataRequested)
                 {
+                    AddMessageTags(_activity, partitionKey, messageId);
                     _activity.AddTag(TelemetryTags.PartitionId, TelemetryTags.Partition(result.Partition));
                     _activity.AddTag(TelemetryTags.Offset, result.Offset);
                 }
@@ -125,21 +119,30 @@ internal sealed class SendObservation
 
     /// <summary>The message failed.</summary>
     /// <param name="error">Why.</param>
-    public void Failed(Exception error)
+    /// <param name="partitionKey">The message's key.</param>
+    /// <param name="messageId">The message id's bytes.</param>
+    public void Failed(Exception error, string? partitionKey, byte[]? messageId)
     {
         var errorType = TelemetryTags.ErrorTypeOf(error);
-        Failed(errorType, error is EventPublishException ? error.Message : errorType);
+        Failed(errorType, error is EventPublishException ? error.Message : errorType, partitionKey, messageId);
     }
 
     /// <summary>The wait for the acknowledgement was cancelled (the message may still be delivered).</summary>
-    public void Cancelled() => Failed(TelemetryTags.Cancelled, TelemetryTags.Cancelled);
+    /// <param name="partitionKey">The message's key.</param>
+    /// <param name="messageId">The message id's bytes.</param>
+    public void Cancelled(string? partitionKey, byte[]? messageId) => Failed(TelemetryTags.Cancelled, TelemetryTags.Cancelled, partitionKey, messageId);
 
-    private void Failed(string errorType, string description)
+    private void Failed(string errorType, string description, string? partitionKey, byte[]? messageId)
     {
         try
         {
             if (_activity is not null)
             {
+                if (_activity.IsAllDataRequested)
+                {
+                    AddMessageTags(_activity, partitionKey, messageId);
+                }
+
                 _activity.SetTag(TelemetryTags.ErrorType, errorType);
                 _activity.SetStatus(ActivityStatusCode.Error, description);
                 Stop(_activity);
@@ -205,6 +208,27 @@ internal sealed class SendObservation
             var tags = Tags(null, firstError);
             Telemetry.OperationDuration.Record(Telemetry.SecondsSince(_started), tags);
         }
+    }
+
+    /// <summary>The attributes of one publish's message (none for a batch's span).</summary>
+    private void AddMessageTags(Activity activity, string? partitionKey, byte[]? messageId)
+    {
+        if (_bodySize < 0)
+        {
+            return;
+        }
+
+        if (partitionKey is not null)
+        {
+            activity.AddTag(TelemetryTags.MessageKey, partitionKey);
+        }
+
+        if (messageId is not null)
+        {
+            activity.AddTag(TelemetryTags.MessageId, Encoding.UTF8.GetString(messageId));
+        }
+
+        activity.AddTag(TelemetryTags.BodySize, _bodySize);
     }
 
     private static Activity? StartActivity(SpanTemplate span, Headers? headers)

@@ -30,7 +30,7 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
         {
             // The span starts before the record is handed over (its context goes into the traceparent header) and
             // ends in the completion, on the delivery report.
-            completion.Observe(SendObservation.Start(_sendSpans.Of(topic), topic, partitionKey, messageId, record));
+            completion.Observe(SendObservation.Start(_sendSpans.Of(topic), topic, record));
         }
 
         Error? error;

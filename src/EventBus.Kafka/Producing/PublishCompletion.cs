@@ -37,7 +37,7 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
 
     /// <summary>Ends the observation as failed when handing the message over threw (the caller gets the exception).</summary>
     /// <param name="error">What was thrown.</param>
-    public void Abandon(Exception error) => _observation?.Failed(error);
+    public void Abandon(Exception error) => _observation?.Failed(error, _partitionKey, _messageId);
 
     public void OnDelivery(DeliveryReport<IPendingDelivery, byte[]?> report)
     {
@@ -48,7 +48,7 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
         else if (_owner.Complete(this, success: true))
         {
             var result = new PublishResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime, _messageId);
-            _observation?.Delivered(result);
+            _observation?.Delivered(result, _partitionKey, _messageId);
             SetResult(result);
             OnCompleted();
         }
@@ -59,7 +59,7 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
         if (_owner.Complete(this, success: false))
         {
             var exception = _owner.CreateException(_topic, _partitionKey, _messageId, error, this);
-            _observation?.Failed(exception);
+            _observation?.Failed(exception, _partitionKey, _messageId);
             SetException(exception);
             OnCompleted();
         }
@@ -69,7 +69,7 @@ internal class PublishCompletion : TaskCompletionSource<PublishResult>, IPending
     {
         if (_owner.Complete(this, success: false))
         {
-            _observation?.Cancelled();
+            _observation?.Cancelled(_partitionKey, _messageId);
             SetCanceled(cancellationToken);
             OnCompleted();
         }

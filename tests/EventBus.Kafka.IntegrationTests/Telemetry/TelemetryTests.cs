@@ -229,6 +229,11 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         var cancelled = Assert.Single(capture.SpansOf(ActivityKind.Producer, topic), s => s.Status == ActivityStatusCode.Error);
         Assert.Equal(root.SpanId, cancelled.ParentSpanId);
         Assert.Equal("System.Threading.Tasks.TaskCanceledException", cancelled.GetTagItem("error.type"));
+
+        // A span that ends without an acknowledgement still says which message it was.
+        Assert.Equal("key", cancelled.GetTagItem("messaging.kafka.message.key"));
+        Assert.Matches("^[0-9a-f]{32}$", (string)cancelled.GetTagItem("messaging.message.id")!);
+        Assert.Equal(1, cancelled.GetTagItem("messaging.message.body.size"));
         Assert.Equal(1, capture.Sum("messaging.client.sent.messages", ("messaging.destination.name", topic), ("error.type", "System.Threading.Tasks.TaskCanceledException")));
         Assert.Equal(1, capture.Sum("messaging.client.sent.messages", ("messaging.destination.name", topic), ("messaging.destination.partition.id", "0")));
         cluster.SetBrokerUp(1);
