@@ -87,6 +87,9 @@ internal sealed record Ratio(string Section, string Name, string Numerator, stri
         new("telemetry", "PublishBatchAsync with listeners ÷ without, msg/s", WithListeners(PublishBatchAsync), PublishBatchAsync, Metric.Throughput, new(0.90, AtMost: false)),
         new("telemetry", "Publish p50 with listeners ÷ without", WithListeners(Publish), Publish, Metric.P50, new(1.10, AtMost: true)),
         new("telemetry", "EventConsumer c1 with listeners ÷ without, CPU µs/msg", WithListeners(ConsumerNoOp1), ConsumerNoOp1, Metric.Cpu, new(1.10, AtMost: true)),
+        new("telemetry", "raw loop with a span per record ÷ without, CPU µs/msg (the floor of a span per record)", WithListeners(RawConsumeSpans), RawConsume, Metric.Cpu, null),
+        new("telemetry", "EventConsumer c1 with listeners ÷ raw loop with a span per record, CPU µs/msg", WithListeners(ConsumerNoOp1), WithListeners(RawConsumeSpans), Metric.Cpu, null),
+        new("telemetry", "EventConsumer c1 with listeners − raw loop with a span per record, alloc B/msg", WithListeners(ConsumerNoOp1), WithListeners(RawConsumeSpans), Metric.Allocation, null),
         new("telemetry", "EventConsumer c1 with listeners − without, alloc B/msg", WithListeners(ConsumerNoOp1), ConsumerNoOp1, Metric.Allocation, null),
     ];
 

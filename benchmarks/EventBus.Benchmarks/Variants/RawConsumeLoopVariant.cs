@@ -12,19 +12,23 @@ namespace EventBus.Benchmarks.Variants;
 /// bytes as EventConsumer reads them, the value deserialized with the same contract, the next offset kept per
 /// partition in an array (no allocation per message) and committed synchronously every 1,000 messages
 /// (EventConsumer's default batch) and once at the end. Measured from the first message to the last commit; the
-/// group join is not measured.
+/// group join is not measured. With <c>withSpans</c> it also gives every record a process span and the consume
+/// metrics by hand (<see cref="HandMadeProcessTelemetry"/>), whenever something listens: what a span per record
+/// costs any consumer.
 /// </summary>
-internal sealed class RawConsumeLoopVariant(BenchmarkCluster cluster, string topic, int messages) : IVariant
+internal sealed class RawConsumeLoopVariant(BenchmarkCluster cluster, string topic, int messages, bool withSpans = false) : IVariant
 {
     private const int CommitEvery = 1_000;
 
-    public string Name => VariantNames.RawConsume;
+    public string Name => withSpans ? VariantNames.RawConsumeSpans : VariantNames.RawConsume;
 
     public Task WarmUpAsync() => Task.CompletedTask;
 
     public Task<Measurement> RunAsync(RunContext run)
     {
-        var config = KafkaClientConfigFactory.CreateConsumerConfig(cluster.Options(topic, BenchmarkCluster.NewGroup("raw")));
+        var group = BenchmarkCluster.NewGroup("raw");
+        var config = KafkaClientConfigFactory.CreateConsumerConfig(cluster.Options(topic, group));
+        using var telemetry = withSpans ? new HandMadeProcessTelemetry(topic, group) : null;
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         var next = new long[BenchmarkCluster.Partitions];
         ResourceSnapshot.Settle();
@@ -46,7 +50,18 @@ internal sealed class RawConsumeLoopVariant(BenchmarkCluster cluster, string top
                 start = ResourceSnapshot.Take();
             }
 
-            _ = JsonSerializer.Deserialize(result.Message.Value, BenchmarkJsonContext.Default.BenchmarkEvent);
+            if (telemetry is null)
+            {
+                _ = JsonSerializer.Deserialize(result.Message.Value, BenchmarkJsonContext.Default.BenchmarkEvent);
+            }
+            else
+            {
+                var started = Stopwatch.GetTimestamp();
+                var span = telemetry.Start(result);
+                _ = JsonSerializer.Deserialize(result.Message.Value, BenchmarkJsonContext.Default.BenchmarkEvent);
+                telemetry.Stop(span, result.Partition, started);
+            }
+
             next[result.Partition.Value] = result.Offset.Value + 1;
             if (++received % CommitEvery == 0)
             {

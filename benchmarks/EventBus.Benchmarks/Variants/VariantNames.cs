@@ -12,6 +12,7 @@ internal static class VariantNames
     public const string RawSequential = "raw ProduceAsync one at a time, linger 0";
     public const string Publish = "EventProducer.Publish (synchronous), one at a time";
     public const string RawConsume = "raw Consume loop, sync commit every 1,000";
+    public const string RawConsumeSpans = "raw Consume loop, a process span per record by hand";
     public const string ConsumerNoOp1 = "EventConsumer no-op, MaxConcurrency 1";
     public const string ConsumerNoOp4 = "EventConsumer no-op, MaxConcurrency 4";
 

@@ -60,6 +60,7 @@ internal static class VariantSet
                 consumerNoOp,
                 new RawConsumeLoopVariant(cluster, consumeTopic!, consumeMessages),
                 telemetry ? new WithListeners(consumerNoOp) : null,
+                telemetry ? new WithListeners(new RawConsumeLoopVariant(cluster, consumeTopic!, consumeMessages, withSpans: true), ownsInner: true) : null,
                 new EventConsumerVariant(ConsumerNoOp4, cluster, consumeTopic!, consumeMessages, 4, OrderingMode.Partition, TimeSpan.Zero)));
         }
 
