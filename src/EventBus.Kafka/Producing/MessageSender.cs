@@ -13,6 +13,7 @@ namespace EventBus.Kafka.Producing;
 internal sealed class MessageSender(ProducerClient client, DeliveryTracker tracker, ProduceBacklog backlog, ImmediateSender immediate, RecordBuilder builder)
 {
     private readonly SpanTemplates _sendSpans = new(TelemetryTags.Send);
+    private readonly AcknowledgementWait _acknowledgement = new();
 
     /// <summary>Publishes one record; the task completes when the broker acknowledged it.</summary>
     /// <param name="topic">The topic.</param>
@@ -72,15 +73,12 @@ internal sealed class MessageSender(ProducerClient client, DeliveryTracker track
         var task = SendAsync(topic, partitionKey, messageId, record, timeout.Token);
         bool completed;
 
-        // A sequential caller cannot fill a batch: send at once instead of lingering (see ImmediateSender).
+        // A sequential caller cannot fill a batch: send at once instead of lingering (see ImmediateSender), and wait
+        // spinning first, as long as acknowledgements have recently taken (see AcknowledgementWait).
         immediate.Enter();
         try
         {
-            completed = task.Wait(flushTimeout);
-        }
-        catch (AggregateException)
-        {
-            completed = true;
+            completed = _acknowledgement.Wait(task, flushTimeout);
         }
         finally
         {
