@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 
@@ -16,7 +15,6 @@ namespace EventBus.Benchmarks.Harness;
 /// </summary>
 internal sealed class HandMadeProcessTelemetry : IDisposable
 {
-    private static readonly string[] PartitionIds = [.. Enumerable.Range(0, 256).Select(i => i.ToString(CultureInfo.InvariantCulture))];
     private readonly ActivitySource _source = new(TelemetryListeners.SourceName);
     private readonly Meter _meter = new(TelemetryListeners.SourceName);
     private readonly Counter<long> _consumed;
@@ -31,14 +29,7 @@ internal sealed class HandMadeProcessTelemetry : IDisposable
         _topic = topic;
         _group = group;
         _spanName = "process " + topic;
-        _constant =
-        [
-            new("messaging.system", "kafka"),
-            new("messaging.operation.type", "process"),
-            new("messaging.operation.name", "process"),
-            new("messaging.destination.name", topic),
-            new("messaging.consumer.group.name", group),
-        ];
+        _constant = ConventionTags.Constant("process", topic, group);
         _consumed = _meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}");
         _duration = _meter.CreateHistogram<double>("messaging.process.duration", "s");
     }
@@ -46,7 +37,7 @@ internal sealed class HandMadeProcessTelemetry : IDisposable
     /// <summary>Starts the span of one record (the current activity while it is handled); null when none listens.</summary>
     public Activity? Start(ConsumeResult<byte[], byte[]> record)
     {
-        var partition = PartitionId(record.Partition);
+        var partition = ConventionTags.PartitionId(record.Partition);
         if (_consumed.Enabled)
         {
             _consumed.Add(1, Tags(partition));
@@ -87,7 +78,7 @@ internal sealed class HandMadeProcessTelemetry : IDisposable
         activity?.Stop();
         if (_duration.Enabled)
         {
-            _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, Tags(PartitionId(partition)));
+            _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, Tags(ConventionTags.PartitionId(partition)));
         }
     }
 
@@ -96,9 +87,6 @@ internal sealed class HandMadeProcessTelemetry : IDisposable
         _source.Dispose();
         _meter.Dispose();
     }
-
-    private static string PartitionId(Partition partition) =>
-        (uint)partition.Value < (uint)PartitionIds.Length ? PartitionIds[partition.Value] : partition.Value.ToString(CultureInfo.InvariantCulture);
 
     private TagList Tags(string partition) => new()
     {

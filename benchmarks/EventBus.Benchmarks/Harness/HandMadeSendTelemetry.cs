@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 
@@ -23,19 +22,12 @@ internal sealed class HandMadeSendTelemetry : IDisposable
     private readonly KeyValuePair<string, object?>[] _constant;
     private readonly string _topic;
     private readonly string _spanName;
-    private static readonly string[] PartitionIds = [.. Enumerable.Range(0, 256).Select(i => i.ToString(CultureInfo.InvariantCulture))];
 
     public HandMadeSendTelemetry(string topic)
     {
         _topic = topic;
         _spanName = "send " + topic;
-        _constant =
-        [
-            new("messaging.system", "kafka"),
-            new("messaging.operation.type", "send"),
-            new("messaging.operation.name", "send"),
-            new("messaging.destination.name", topic),
-        ];
+        _constant = ConventionTags.Constant("send", topic);
         _sent = _meter.CreateCounter<long>("messaging.client.sent.messages", "{message}");
         _duration = _meter.CreateHistogram<double>("messaging.client.operation.duration", "s");
     }
@@ -63,6 +55,7 @@ internal sealed class HandMadeSendTelemetry : IDisposable
     /// <summary>Ends the span of one message on its delivery report, and counts it.</summary>
     public void Delivered(Activity? activity, long started, string key, byte[] messageId, int bodySize, Partition partition, Offset offset)
     {
+        var partitionId = ConventionTags.PartitionId(partition);
         if (activity is not null)
         {
             if (activity.IsAllDataRequested)
@@ -70,7 +63,7 @@ internal sealed class HandMadeSendTelemetry : IDisposable
                 activity.AddTag("messaging.kafka.message.key", key);
                 activity.AddTag("messaging.message.id", Encoding.ASCII.GetString(messageId));
                 activity.AddTag("messaging.message.body.size", bodySize);
-                activity.AddTag("messaging.destination.partition.id", PartitionId(partition));
+                activity.AddTag("messaging.destination.partition.id", partitionId);
                 activity.AddTag("messaging.kafka.offset", offset.Value);
             }
 
@@ -85,15 +78,12 @@ internal sealed class HandMadeSendTelemetry : IDisposable
                 { "messaging.operation.type", "send" },
                 { "messaging.operation.name", "send" },
                 { "messaging.destination.name", _topic },
-                { "messaging.destination.partition.id", PartitionId(partition) },
+                { "messaging.destination.partition.id", partitionId },
             };
             _sent.Add(1, tags);
             _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
-
-    private static string PartitionId(Partition partition) =>
-        (uint)partition.Value < (uint)PartitionIds.Length ? PartitionIds[partition.Value] : partition.Value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A version-00 traceparent, formatted straight into its bytes.</summary>
     private static byte[] TraceParent(Activity activity)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using EventBus.Benchmarks.Harness;
 using EventBus.Benchmarks.Workload;
@@ -89,11 +90,11 @@ internal sealed class RawProduceVariant : IVariant
     }
 
     /// <summary>The per-message callback a raw client needs to end that message's span (Produce takes no state).</summary>
-    private Action<DeliveryReport<string, byte[]>> Observed(System.Diagnostics.Activity span, Message<string, byte[]> message)
+    private Action<DeliveryReport<string, byte[]>> Observed(Activity span, Message<string, byte[]> message)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var key = message.Key;
-        var messageId = message.Headers[2].GetValueBytes();
+        var messageId = message.Headers[StandardHeaders.MessageIdIndex].GetValueBytes();
         var bodySize = message.Value.Length;
         return report =>
         {

@@ -18,6 +18,9 @@ internal sealed class StandardHeaders
     private long _second = -1;
     private Header _timestamp = new(EventHeaderNames.Timestamp, []);
 
+    /// <summary>Where <see cref="Create"/> puts the message id in the list.</summary>
+    public const int MessageIdIndex = 2;
+
     public StandardHeaders(string serviceName) => _source = new Header(EventHeaderNames.Source, Encoding.UTF8.GetBytes(serviceName));
 
     /// <summary>A new header list for one record (librdkafka copies the values when producing).</summary>

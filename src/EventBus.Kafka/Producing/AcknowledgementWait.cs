@@ -6,8 +6,8 @@ namespace EventBus.Kafka.Producing;
 /// How a synchronous publish waits for its acknowledgement: it spins (yielding its core to any thread that is ready)
 /// for about twice the acknowledgement time of the recent synchronous publishes, then blocks. On a near broker the
 /// acknowledgement comes within that spin and the caller runs on without being woken by the scheduler, which costs
-/// as much again as the round trip on a busy machine; on a far broker (recent acknowledgements slower than
-/// <see cref="MaxSpin"/>) it blocks at once and spins for nothing.
+/// as much again as the round trip on a busy machine; on a far broker (recent acknowledgements slower than the
+/// longest spin, 0.25 ms) it blocks at once instead of spinning for nothing.
 /// </summary>
 /// <remarks>
 /// The recent acknowledgement time is a moving average over the synchronous publishes of one producer (an
@@ -16,8 +16,6 @@ namespace EventBus.Kafka.Producing;
 internal sealed class AcknowledgementWait
 {
     /// <summary>The longest spin, and the recent acknowledgement time above which a wait does not spin at all.</summary>
-    public static readonly TimeSpan MaxSpin = TimeSpan.FromMicroseconds(250);
-
     private const int MaxSpinMicroseconds = 250;
     private const int InitialMicroseconds = 100;
     private int _recentMicroseconds = InitialMicroseconds;
@@ -27,7 +25,7 @@ internal sealed class AcknowledgementWait
 
     /// <summary>How long a wait spins before it blocks, given the recent acknowledgement time.</summary>
     /// <param name="recentMicroseconds">The moving average of the recent acknowledgement times.</param>
-    /// <returns>Twice that, at most <see cref="MaxSpin"/>; zero when the acknowledgements are slower than that.</returns>
+    /// <returns>Twice that, at most 0.25 ms; zero when the acknowledgements are slower than that.</returns>
     public static TimeSpan SpinBudget(int recentMicroseconds) =>
         recentMicroseconds > MaxSpinMicroseconds ? TimeSpan.Zero : TimeSpan.FromMicroseconds(Math.Min(2 * recentMicroseconds, MaxSpinMicroseconds));
 
