@@ -113,6 +113,7 @@ internal sealed partial class ScenarioRun
         var maxPollRecords = Options(consumer: true).Consumer.MaxPollRecords;
         var losses = Members().Sum(m => m.Losses);
         var refusedRevocations = Members().Sum(m => RefusedRevocations(m.Logs.Lines));
+        var silentHandovers = OwnershipTimeline.SilentHandovers(Members().SelectMany(m => m.Logs.Lines.Select(l => (m.Name, m.Killed, l))));
         var result = new ScenarioResult
         {
             Scenario = _settings.Name,
@@ -138,6 +139,7 @@ internal sealed partial class ScenarioRun
             Kills = _kills,
             Losses = losses,
             RefusedRevocations = refusedRevocations,
+            SilentHandovers = silentHandovers,
             DuplicateBoundPerDisruption = (2 * maxPollRecords) + probe.CommitBatchSize,
             Faults = _faults.Count,
             TimeToRecover = _faults.Count == 0 ? null : _faults.Max(f => f.Recovered),
