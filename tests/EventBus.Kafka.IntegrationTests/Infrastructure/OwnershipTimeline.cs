@@ -22,24 +22,19 @@ internal static partial class OwnershipTimeline
     };
 
     /// <summary>Counts the assignments that took over at least one partition silently (see the remarks).</summary>
-    /// <param name="lines">Every member's log lines: the member's name, whether it was killed, the line.</param>
+    /// <param name="lines">Every member's log lines: the member's name, the line.</param>
+    /// <param name="killed">The members killed: their partitions move without them being told, counted as kills.</param>
     /// <returns>The silent handovers, one per assignment however many partitions it took over.</returns>
-    public static int SilentHandovers(IEnumerable<(string Member, bool Killed, CapturingLoggerFactory.LogLine Line)> lines)
+    public static int SilentHandovers(IEnumerable<(string Member, CapturingLoggerFactory.LogLine Line)> lines, IReadOnlySet<string> killed)
     {
         var owners = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        var killed = new HashSet<string>(StringComparer.Ordinal);
 
         // Per assignment (its index in time order): the (previous owner, partition) pairs it took over while still held.
         var takeovers = new Dictionary<int, List<(string Owner, string Partition)>>();
         var index = 0;
-        foreach (var (member, isKilled, line) in lines.Where(l => l.Line.EventName is { } e && RebalanceEvents.Contains(e)).OrderBy(l => l.Line.At))
+        foreach (var (member, line) in lines.Where(l => l.Line.EventName is { } e && RebalanceEvents.Contains(e)).OrderBy(l => l.Line.At))
         {
             index++;
-            if (isKilled)
-            {
-                killed.Add(member);
-            }
-
             foreach (var partition in Partitions(line.Message))
             {
                 if (!owners.TryGetValue(partition, out var holders))
@@ -74,7 +69,6 @@ internal static partial class OwnershipTimeline
             }
         }
 
-        // A killed member's partitions move without it being told: a kill, counted as one.
         return takeovers.Values.Count(list => list.Any(t => !killed.Contains(t.Owner)));
     }
 

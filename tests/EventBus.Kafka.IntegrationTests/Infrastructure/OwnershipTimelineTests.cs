@@ -6,6 +6,7 @@ namespace EventBus.Kafka.IntegrationTests.Infrastructure;
 public sealed class OwnershipTimelineTests
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.UnixEpoch;
+    private static readonly HashSet<string> NoneKilled = [];
 
     [Fact]
     public void GracefulHandover_RevokedBeforeAssigned_IsNotSilent()
@@ -17,7 +18,7 @@ public sealed class OwnershipTimelineTests
             Line("c2", 2, "PartitionsAssigned", "Group g: 1 partition(s) assigned: t[1]"),
         };
 
-        Assert.Equal(0, OwnershipTimeline.SilentHandovers(lines));
+        Assert.Equal(0, OwnershipTimeline.SilentHandovers(lines, NoneKilled));
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public sealed class OwnershipTimelineTests
             Line("c2", 2, "PartitionsRevoked", "Group g-rel: 2 partition(s) revoked after committing their completed work: rel[1],rel[2]"),
         };
 
-        Assert.Equal(1, OwnershipTimeline.SilentHandovers(lines));
+        Assert.Equal(1, OwnershipTimeline.SilentHandovers(lines, NoneKilled));
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class OwnershipTimelineTests
             Line("c1", 2, "PartitionsLost", "Group g: 1 partition(s) lost; their uncommitted work will be redelivered: t[0]"),
         };
 
-        Assert.Equal(0, OwnershipTimeline.SilentHandovers(lines));
+        Assert.Equal(0, OwnershipTimeline.SilentHandovers(lines, NoneKilled));
     }
 
     [Fact]
@@ -51,13 +52,13 @@ public sealed class OwnershipTimelineTests
     {
         var lines = new[]
         {
-            Line("c1", 0, "PartitionsAssigned", "Group g: 1 partition(s) assigned: t[0]", killed: true),
+            Line("c1", 0, "PartitionsAssigned", "Group g: 1 partition(s) assigned: t[0]"),
             Line("c2", 1, "PartitionsAssigned", "Group g: 1 partition(s) assigned: t[0]"),
         };
 
-        Assert.Equal(0, OwnershipTimeline.SilentHandovers(lines));
+        Assert.Equal(0, OwnershipTimeline.SilentHandovers(lines, new HashSet<string> { "c1" }));
     }
 
-    private static (string, bool, CapturingLoggerFactory.LogLine) Line(string member, int second, string eventName, string message, bool killed = false) =>
-        (member, killed, new CapturingLoggerFactory.LogLine(Start.AddSeconds(second), "EventBus.Kafka.Consuming.EventConsumer", LogLevel.Information, 2000, eventName, message, null));
+    private static (string, CapturingLoggerFactory.LogLine) Line(string member, int second, string eventName, string message) =>
+        (member, new CapturingLoggerFactory.LogLine(Start.AddSeconds(second), "EventBus.Kafka.Consuming.EventConsumer", LogLevel.Information, 2000, eventName, message, null));
 }

@@ -113,7 +113,8 @@ internal sealed partial class ScenarioRun
         var maxPollRecords = Options(consumer: true).Consumer.MaxPollRecords;
         var losses = Members().Sum(m => m.Losses);
         var refusedRevocations = Members().Sum(m => RefusedRevocations(m.Logs.Lines));
-        var silentHandovers = OwnershipTimeline.SilentHandovers(Members().SelectMany(m => m.Logs.Lines.Select(l => (m.Name, m.Killed, l))));
+        var silentHandovers = OwnershipTimeline.SilentHandovers(
+            Members().SelectMany(m => m.Logs.Lines.Select(l => (m.Name, l))), Members().Where(m => m.Killed).Select(m => m.Name).ToHashSet());
         var result = new ScenarioResult
         {
             Scenario = _settings.Name,
